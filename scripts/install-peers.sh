@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the real HTTP/2 peers the interop tests talk to (curl, nghttp, h2load, nghttpd, chromium)
+# when they are missing and we may use apt (root on Debian). Elsewhere it only says what is missing.
+set -u
+need=()
+command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v nghttp >/dev/null 2>&1 || need+=(nghttp2-client)
+command -v nghttpd >/dev/null 2>&1 || need+=(nghttp2-server)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing interop peers: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+else
+  echo "interop peers missing (install them to run the interop tests): ${need[*]}" >&2
+fi
