@@ -1,0 +1,206 @@
+import { H2UsageError } from '@h2tubes/h2-frames';
+import { isObservable, type Observable, type Subscription } from 'rxjs';
+import type { BodySource } from './exchange-types.js';
+
+/** Receives what a `BodyPuller` produces; each `request()` is answered by exactly one call. */
+export interface BodySink {
+  chunk(data: Uint8Array): void;
+  end(): void;
+  error(e: unknown): void;
+}
+
+/**
+ * Pulls a response/request body one chunk at a time, only when asked (DESIGN.md backpressure rule 3:
+ * the stream's sender asks for the next chunk only when the windows and the socket have room).
+ * Strings and byte arrays answer synchronously, so a small body costs no Promise.
+ */
+export interface BodyPuller {
+  request(): void;
+  cancel(): void;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Makes a puller for any accepted body source.
+ *
+ * @example
+ * const p = pullBody('hello', { chunk: (c) => send(c), end: () => finish(), error: (e) => reset(e) });
+ * p.request(); // sink.chunk(bytes of "hello")
+ * p.request(); // sink.end()
+ */
+export function pullBody(source: BodySource, sink: BodySink, maxBufferedOctets = 1 << 20): BodyPuller {
+  if (typeof source === 'string') return new BytesPuller(encoder.encode(source), sink);
+  if (source instanceof Uint8Array) return new BytesPuller(source, sink);
+  if (isObservable(source)) return new ObservablePuller(source as Observable<Uint8Array>, sink, maxBufferedOctets);
+  if (typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
+    return new ReaderPuller((source as ReadableStream<Uint8Array>).getReader(), sink);
+  }
+  if (typeof (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
+    return new IteratorPuller((source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator](), sink);
+  }
+  throw new H2UsageError('a body must be a string, Uint8Array, Observable, AsyncIterable or ReadableStream');
+}
+
+class BytesPuller implements BodyPuller {
+  private sent = false;
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly sink: BodySink,
+  ) {}
+  request(): void {
+    if (this.sent || this.bytes.length === 0) {
+      this.sent = true;
+      this.sink.end();
+      return;
+    }
+    this.sent = true;
+    this.sink.chunk(this.bytes);
+  }
+  cancel(): void {
+    this.sent = true;
+  }
+}
+
+/** ReadableStream: `read()` is called once per request, so the stream's own backpressure applies. */
+class ReaderPuller implements BodyPuller {
+  private cancelled = false;
+  constructor(
+    private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
+    private readonly sink: BodySink,
+  ) {}
+  request(): void {
+    this.reader.read().then(
+      (r) => {
+        if (this.cancelled) return;
+        if (r.done) this.sink.end();
+        else this.sink.chunk(toBytes(r.value));
+      },
+      (e: unknown) => {
+        if (!this.cancelled) this.sink.error(e);
+      },
+    );
+  }
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.reader.cancel().catch(() => {});
+  }
+}
+
+/** AsyncIterable: `next()` once per request; `return()` on cancel so generators run their finally blocks. */
+class IteratorPuller implements BodyPuller {
+  private cancelled = false;
+  constructor(
+    private readonly iterator: AsyncIterator<Uint8Array>,
+    private readonly sink: BodySink,
+  ) {}
+  request(): void {
+    this.iterator.next().then(
+      (r) => {
+        if (this.cancelled) return;
+        if (r.done) this.sink.end();
+        else this.sink.chunk(toBytes(r.value));
+      },
+      (e: unknown) => {
+        if (!this.cancelled) this.sink.error(e);
+      },
+    );
+  }
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.iterator.return?.().catch(() => {});
+  }
+}
+
+/**
+ * A plain Observable cannot be paused, so what it emits ahead of demand is held here — up to
+ * `maxBufferedOctets`, past which the body fails (DESIGN.md rule 1: no unbounded queue). A source
+ * that emits a large body quickly should be an AsyncIterable or ReadableStream instead.
+ */
+class ObservablePuller implements BodyPuller {
+  private readonly queue: Uint8Array[] = [];
+  private queuedOctets = 0;
+  private subscription: Subscription | undefined;
+  private waiting = false;
+  private done = false;
+  private failure: { e: unknown } | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly source: Observable<Uint8Array>,
+    private readonly sink: BodySink,
+    private readonly maxBufferedOctets: number,
+  ) {}
+
+  request(): void {
+    if (this.finished) return;
+    this.waiting = true;
+    if (this.subscription === undefined) {
+      this.subscription = this.source.subscribe({
+        next: (c) => this.onChunk(toBytes(c)),
+        error: (e: unknown) => {
+          this.failure = { e };
+          this.answer();
+        },
+        complete: () => {
+          this.done = true;
+          this.answer();
+        },
+      });
+    } else {
+      this.answer();
+    }
+  }
+
+  cancel(): void {
+    this.finished = true;
+    this.queue.length = 0;
+    this.subscription?.unsubscribe();
+  }
+
+  private onChunk(c: Uint8Array): void {
+    if (this.finished) return;
+    this.queue.push(c);
+    this.queuedOctets += c.length;
+    if (this.queuedOctets > this.maxBufferedOctets) {
+      this.failure = {
+        e: new H2UsageError(
+          `body Observable emitted more than ${this.maxBufferedOctets} octets ahead of flow control; ` +
+            'use an AsyncIterable or ReadableStream for large bodies',
+        ),
+      };
+      this.queue.length = 0;
+      this.subscription?.unsubscribe();
+    }
+    this.answer();
+  }
+
+  private answer(): void {
+    if (!this.waiting || this.finished) return;
+    if (this.failure !== undefined) {
+      this.waiting = false;
+      this.finished = true;
+      this.sink.error(this.failure.e);
+      return;
+    }
+    const next = this.queue.shift();
+    if (next !== undefined) {
+      this.queuedOctets -= next.length;
+      this.waiting = false;
+      this.sink.chunk(next);
+    } else if (this.done) {
+      this.waiting = false;
+      this.finished = true;
+      this.sink.end();
+    }
+  }
+}
+
+function toBytes(c: unknown): Uint8Array {
+  if (c instanceof Uint8Array) return c;
+  if (typeof c === 'string') return encoder.encode(c);
+  if (c instanceof ArrayBuffer) return new Uint8Array(c);
+  throw new H2UsageError('body chunks must be Uint8Array (or string)');
+}

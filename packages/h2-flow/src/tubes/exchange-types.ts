@@ -1,0 +1,87 @@
+import type { ErrorCode, HeaderField } from '@h2tubes/h2-frames';
+import type { Observable } from 'rxjs';
+
+/**
+ * What the stream demultiplexer hands to applications: one object per HTTP/2 stream, with the
+ * headers already validated, a body that is pulled (flow-control credit goes back only as it is
+ * consumed, RFC 9113 §5.2) and a way to answer. The shapes are plain so that adapters (Fetch,
+ * gRPC, an Rx app) can wrap them without knowing the protocol.
+ */
+
+/** A body the application sends. It is pulled only as far as the windows and the socket allow. */
+export type BodySource =
+  | string
+  | Uint8Array
+  | Observable<Uint8Array>
+  | AsyncIterable<Uint8Array>
+  | ReadableStream<Uint8Array>;
+
+/**
+ * A received body. Subscribe once. By default each chunk counts as consumed when `next` returns
+ * (a synchronous consumer). An asynchronous consumer calls `manualAck()` before subscribing and
+ * then `ack(n)` once it has really used n octets; until it does, the peer's window for this stream
+ * stays closed, so memory held for it stays ≤ the stream's receive window.
+ */
+export interface ReceivedBody {
+  readonly chunks: Observable<Uint8Array>;
+  manualAck(): void;
+  ack(octets: number): void;
+}
+
+/** Headers of a message as field lines, pseudo-headers first (RFC 9113 §8.3). */
+export type FieldList = readonly HeaderField[];
+
+/** One request received by a server. */
+export interface ServerExchange {
+  readonly streamId: number;
+  /** The whole field list as received (pseudo-headers included). */
+  readonly fields: FieldList;
+  readonly method: string;
+  readonly scheme: string;
+  readonly authority: string | undefined;
+  readonly path: string;
+  /** RFC 8441 extended CONNECT `:protocol`, if any. */
+  readonly protocol: string | undefined;
+  readonly body: ReceivedBody;
+  /** Request trailers; resolves to [] when the body ended without any. */
+  readonly trailers: Promise<FieldList>;
+  /** Aborted when the peer resets the stream or the connection goes away. */
+  readonly signal: AbortSignal;
+  /** 1xx (e.g. 103 Early Hints); may be called several times before `respond`. */
+  sendInformational(status: number, fields?: FieldList): void;
+  /**
+   * The final response. `fields` are regular fields only (no pseudo-headers). `trailers`, when
+   * given, is awaited after the body and sent as a trailing HEADERS with END_STREAM.
+   */
+  respond(
+    status: number,
+    fields: FieldList,
+    body?: BodySource,
+    trailers?: Promise<FieldList> | FieldList,
+  ): void;
+  /** RST_STREAM with the given code (default CANCEL). */
+  reset(code?: ErrorCode): void;
+}
+
+/** One response received by a client. */
+export interface ClientResponse {
+  readonly streamId: number;
+  readonly status: number;
+  readonly fields: FieldList;
+  readonly body: ReceivedBody;
+  readonly trailers: Promise<FieldList>;
+}
+
+/** What a client sends. */
+export interface ClientRequest {
+  readonly method: string;
+  readonly scheme: string;
+  readonly authority: string;
+  readonly path: string;
+  readonly fields?: FieldList;
+  readonly body?: BodySource;
+  readonly trailers?: Promise<FieldList> | FieldList;
+  readonly signal?: AbortSignal;
+  /** RFC 8441 extended CONNECT. */
+  readonly protocol?: string;
+}
