@@ -1,0 +1,48 @@
+import type { HeaderField } from '@h2tubes/h2-frames';
+
+/**
+ * What the adapter knows about a Fetch `Request` beyond the Fetch API: how to send a 1xx before
+ * the response and the request's trailers. Fetch has no place for either, so both transports
+ * (HTTP/2 and the HTTP/1.1 fallback) register them here, keyed by the `Request` they built.
+ */
+export interface RequestContext {
+  /** Sends an informational (1xx) response, e.g. 103 Early Hints (RFC 8297). */
+  sendInformational(status: number, fields: readonly HeaderField[]): void;
+  /** Trailers that followed the request body; empty when there were none. */
+  readonly trailers: Promise<Headers>;
+}
+
+const contexts = new WeakMap<Request, RequestContext>();
+
+/**
+ * Registers the context of a request the adapter built (internal to the transports).
+ *
+ * @example
+ * attachRequestContext(request, { sendInformational: () => {}, trailers: Promise.resolve(new Headers()) });
+ */
+export function attachRequestContext(request: Request, context: RequestContext): void {
+  contexts.set(request, context);
+}
+
+/**
+ * The context registered for `request`, or undefined for a Request the adapter did not build
+ * (one a handler made itself, or a clone).
+ *
+ * @example
+ * requestContext(request)?.sendInformational(103, [{ name: 'link', value: '</a.css>; rel=preload' }]);
+ */
+export function requestContext(request: Request): RequestContext | undefined {
+  return contexts.get(request);
+}
+
+/**
+ * The trailers sent after the request body (gRPC clients and others use them). Resolves once the
+ * body has ended, so read the body first; resolves empty for a request not built by this adapter.
+ *
+ * @example
+ * const text = await request.text();
+ * const checksum = (await requestTrailers(request)).get('x-checksum');
+ */
+export function requestTrailers(request: Request): Promise<Headers> {
+  return contexts.get(request)?.trailers ?? Promise.resolve(new Headers());
+}

@@ -1,0 +1,134 @@
+import type { ReceivedBody, ServerExchange } from '@h2tubes/h2-flow';
+import type { Subscription } from 'rxjs';
+import { fieldsToHeaders } from './field-conversion.js';
+import { attachRequestContext } from './request-context.js';
+
+/**
+ * A pull source over a stream's received body. Chunks are acknowledged (credit returned to the
+ * peer's window, RFC 9113 §5.2.2) only when the reader takes them: with a highWaterMark of 0 the
+ * ReadableStream calls `pull` only while a `read()` is pending, so a chunk enqueued in `pull` goes
+ * straight to a reader. Chunks that arrived but were not read wait here un-acknowledged, so the
+ * peer's stream window bounds this queue and an unread upload stalls only its own stream.
+ */
+class ReceivedBodySource implements UnderlyingDefaultSource<Uint8Array> {
+  private readonly queue: Uint8Array[] = [];
+  private ended = false;
+  private failed = false;
+  private failure: unknown = undefined;
+  private subscription: Subscription | undefined = undefined;
+  private controller: ReadableStreamDefaultController<Uint8Array> | undefined = undefined;
+  private wake: (() => void) | undefined = undefined;
+
+  constructor(private readonly body: ReceivedBody) {}
+
+  start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.controller = controller;
+  }
+
+  pull(): Promise<void> | undefined {
+    if (this.subscription === undefined) this.subscribe();
+    if (this.deliver()) return undefined;
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  cancel(): void {
+    this.subscription?.unsubscribe();
+    this.queue.length = 0;
+  }
+
+  private subscribe(): void {
+    this.body.manualAck();
+    this.subscription = this.body.chunks.subscribe({
+      next: (chunk) => {
+        this.queue.push(chunk);
+        this.settle();
+      },
+      error: (e: unknown) => {
+        this.failed = true;
+        this.failure = e;
+        this.settle();
+      },
+      complete: () => {
+        this.ended = true;
+        this.settle();
+      },
+    });
+  }
+
+  /** Answers a pending pull, if any, now that something arrived. */
+  private settle(): void {
+    const wake = this.wake;
+    if (wake === undefined) return;
+    if (!this.deliver()) return;
+    this.wake = undefined;
+    wake();
+  }
+
+  /** Hands one chunk (or the end) to the reader; false when there is nothing yet. */
+  private deliver(): boolean {
+    const controller = this.controller as ReadableStreamDefaultController<Uint8Array>;
+    const chunk = this.queue.shift();
+    if (chunk !== undefined) {
+      controller.enqueue(chunk);
+      // The reader has it now: only now is the credit returned.
+      this.body.ack(chunk.byteLength);
+      return true;
+    }
+    if (this.failed) {
+      controller.error(this.failure);
+      return true;
+    }
+    if (this.ended) {
+      controller.close();
+      return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * Builds a `ReadableStream` over a received body that returns flow-control credit only as the
+ * reader consumes chunks (see `ReceivedBodySource`).
+ *
+ * @example
+ * const stream = bodyStream(exchange.body);
+ * for await (const chunk of stream) handle(chunk); // each read returns credit for that chunk
+ */
+export function bodyStream(body: ReceivedBody): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(new ReceivedBodySource(body), { highWaterMark: 0 });
+}
+
+/** RequestInit as undici takes it: a streamed body needs `duplex: 'half'`. */
+type StreamingRequestInit = RequestInit & { duplex?: 'half' };
+
+/**
+ * Turns an HTTP/2 exchange into a Fetch `Request`: the URL from `:scheme`, `:authority` (or
+ * `host`, RFC 9113 §8.3.1) and `:path`; the regular fields as headers; `signal` aborting on
+ * RST_STREAM or connection loss; and for methods that carry one, a pulled body stream. The
+ * exchange's trailers and its 1xx sender are registered for `requestTrailers` and `earlyHints`.
+ * Throws a TypeError when the target does not form a valid URL.
+ *
+ * @example
+ * const request = requestFromExchange(exchange);
+ * const response = await app.fetch(request);
+ */
+export function requestFromExchange(exchange: ServerExchange): Request {
+  const headers = fieldsToHeaders(exchange.fields);
+  const authority = exchange.authority ?? headers.get('host') ?? 'localhost';
+  // OPTIONS * and CONNECT have no path a URL can hold (RFC 9113 §8.3.1, §8.5).
+  const path = exchange.path.charCodeAt(0) === 0x2f /* '/' */ ? exchange.path : '/';
+  const method = exchange.method;
+  const init: StreamingRequestInit = { method, headers, signal: exchange.signal };
+  if (method !== 'GET' && method !== 'HEAD') {
+    init.body = bodyStream(exchange.body);
+    init.duplex = 'half';
+  }
+  const request = new Request(`${exchange.scheme || 'http'}://${authority}${path}`, init);
+  attachRequestContext(request, {
+    sendInformational: (status, fields) => exchange.sendInformational(status, fields),
+    trailers: exchange.trailers.then(fieldsToHeaders, () => new Headers()),
+  });
+  return request;
+}

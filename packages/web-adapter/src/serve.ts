@@ -1,0 +1,25 @@
+import type { FetchHandler, HandlerErrorHook } from './fetch-handler.js';
+import { handlerSink } from './request-sink.js';
+import { type Server, type ServerOptions, startServer } from './server-lifecycle.js';
+
+/** Options of `serve`: the server options plus what to do with a failing handler. */
+export interface ServeOptions extends ServerOptions {
+  /** Replaces the default answer (500 + one log line) to a handler that throws. */
+  readonly onError?: HandlerErrorHook;
+}
+
+/**
+ * Serves a Fetch handler — the shape of Hono's `app.fetch`, srvx, Deno.serve and Bun.serve — over
+ * HTTP/2 (h2c with prior knowledge, or TLS with ALPN h2) and HTTP/1.1 on the same port.
+ * Request bodies are ReadableStreams pulled from the stream's flow-control window; response
+ * bodies are pulled only as the windows and the socket allow. A handler that throws answers 500.
+ * Resolves once listening.
+ *
+ * @example
+ * const server = await serve((request) => new Response('hello'), { port: 8080 });
+ * console.log(server.url); // http://127.0.0.1:8080/
+ * process.once('SIGTERM', () => server.close());
+ */
+export function serve(handler: FetchHandler, options: ServeOptions = {}): Promise<Server> {
+  return startServer(handlerSink(handler, options.onError), options);
+}

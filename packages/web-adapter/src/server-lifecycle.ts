@@ -1,0 +1,257 @@
+import type { Server as NetServer, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TlsOptions } from 'node:tls';
+import type { ServerExchange } from '@h2tubes/h2-flow';
+import * as h2flow from '@h2tubes/h2-flow';
+import { type Observable, Subject } from 'rxjs';
+import { createHttp1Server } from './http1-fallback.js';
+import { listenCleartext, listenTls, type SocketHandoff } from './listeners.js';
+import { requestFromExchange } from './request-from-exchange.js';
+import type { RequestSink } from './request-sink.js';
+import { respondToExchange } from './response-to-exchange.js';
+
+/**
+ * Options handed unchanged to `serverConnection` of `@h2tubes/h2-flow` (settings, limits, ...),
+ * plus the ones the adapter fills in (`idleTimeoutMs`, `keepaliveIntervalMs`, `gracefulClose`).
+ */
+export type H2ConnectionOptions = Readonly<Record<string, unknown>>;
+
+/**
+ * Starts the HTTP/2 server side of a connection on an accepted socket: the signature of
+ * `serverConnection` in `@h2tubes/h2-flow`. Injectable for tests and for custom stacks.
+ */
+export type AcceptH2 = (socket: Duplex, options: H2ConnectionOptions) => Observable<ServerExchange>;
+
+/** Options shared by `serve` and `serveRx`. Every field is optional. */
+export interface ServerOptions {
+  /** Interface to bind. Default '127.0.0.1' (a development default: pass '0.0.0.0' or '::' to expose). */
+  readonly hostname?: string;
+  /** The main port: TLS when `tls` is set, cleartext otherwise. Default 0 (a free port; read `server.port`). */
+  readonly port?: number;
+  /** Certificate and key (node:tls options). With them the main port speaks TLS with ALPN h2 / http/1.1. */
+  readonly tls?: TlsOptions;
+  /** With `tls`: also listen for cleartext (h2c prior knowledge + HTTP/1.1) on this port (0 = free port). */
+  readonly h2cPort?: number;
+  /** Serve HTTP/1.1 clients through node:http on the same ports. Default true. */
+  readonly http1?: boolean;
+  /** Passed to `serverConnection` (settings, limits). */
+  readonly connection?: H2ConnectionOptions;
+  /** `close()` lets in-flight requests finish for this long, then cuts the rest. Default 10 s. */
+  readonly gracefulTimeoutMs?: number;
+  /** Graceful GOAWAY (HTTP/2) / close (HTTP/1.1) after this long without requests. Default 5 min. */
+  readonly idleTimeoutMs?: number;
+  /** Send an HTTP/2 PING after this much silence from the peer (RFC 9113 §6.7); 0 = off. Default 0. */
+  readonly keepaliveIntervalMs?: number;
+  /** Aborting it closes the server gracefully, like `close()`. */
+  readonly signal?: AbortSignal;
+  /** A connection that ended with an error (a peer breaking the protocol). Default: ignored. */
+  readonly onConnectionError?: (error: unknown) => void;
+  /** The HTTP/2 stack; default `serverConnection` from `@h2tubes/h2-flow`. For tests and custom stacks. */
+  readonly acceptH2?: AcceptH2;
+}
+
+/** One bound address. */
+export interface ServerAddress {
+  readonly protocol: 'https' | 'http';
+  readonly hostname: string;
+  readonly port: number;
+  /** `https://127.0.0.1:8443/` */
+  readonly url: string;
+}
+
+/** A running server. */
+export interface Server {
+  /** The main address (TLS when `tls` was given). */
+  readonly hostname: string;
+  readonly port: number;
+  readonly url: string;
+  /** Every bound address: the main one first, then the h2c one if any. */
+  readonly addresses: readonly ServerAddress[];
+  /**
+   * Graceful shutdown: stop accepting, send GOAWAY (RFC 9113 §6.8) on HTTP/2 connections and
+   * `connection: close` on HTTP/1.1 ones, let in-flight requests finish within `timeoutMs`
+   * (default `gracefulTimeoutMs`), then close what is left. Resolves when all is closed.
+   */
+  close(timeoutMs?: number): Promise<void>;
+  /** Resolves once the server is fully closed. */
+  readonly closed: Promise<void>;
+}
+
+const DEFAULT_GRACEFUL_TIMEOUT_MS = 10_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+
+/**
+ * The real HTTP/2 stack, looked up when first used so that this package loads even where
+ * `@h2tubes/h2-flow` predates `serverConnection`.
+ */
+const defaultAcceptH2: AcceptH2 = (socket, options) => {
+  const accept = (h2flow as unknown as Record<string, unknown>).serverConnection;
+  if (typeof accept !== 'function') throw new Error('@h2tubes/h2-flow does not export serverConnection');
+  return (accept as AcceptH2)(socket, options);
+};
+
+/**
+ * Binds the listeners and routes every request, HTTP/2 or HTTP/1.1, to `sink`. The engine under
+ * `serve` and `serveRx`. Errors of one connection stay in that connection.
+ *
+ * @example
+ * const server = await startServer((request, reply) => reply(new Response('ok')), { port: 0 });
+ */
+export async function startServer(sink: RequestSink, options: ServerOptions = {}): Promise<Server> {
+  const hostname = options.hostname ?? '127.0.0.1';
+  const acceptH2 = options.acceptH2 ?? defaultAcceptH2;
+  const gracefulTimeoutMs = options.gracefulTimeoutMs ?? DEFAULT_GRACEFUL_TIMEOUT_MS;
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const gracefulClose = new Subject<void>();
+  const connectionOptions: H2ConnectionOptions = {
+    idleTimeoutMs,
+    keepaliveIntervalMs: options.keepaliveIntervalMs ?? 0,
+    ...options.connection,
+    gracefulClose: gracefulClose.asObservable(),
+  };
+  const sockets = new Set<Duplex>();
+  /** Per HTTP/1.1 socket: requests in flight, so that close() can end idle sockets at once. */
+  const inFlight = new WeakMap<Duplex, number>();
+  let closing = false;
+
+  const track = (socket: Duplex): boolean => {
+    if (closing) {
+      socket.destroy();
+      return false;
+    }
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (closing) checkDrained();
+    });
+    return true;
+  };
+
+  const http1Server =
+    options.http1 === false
+      ? undefined
+      : createHttp1Server(sink, {
+          keepAliveTimeoutMs: Math.min(idleTimeoutMs, 5_000),
+          draining: () => closing,
+        });
+  http1Server?.on('request', (req: { socket: Socket }, res: NodeJS.EventEmitter) => {
+    const socket = req.socket;
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    res.once('close', () => {
+      const n = (inFlight.get(socket) ?? 1) - 1;
+      inFlight.set(socket, n);
+      if (closing && n === 0) socket.destroy();
+    });
+  });
+
+  const handoff: SocketHandoff = {
+    http2: (socket) => {
+      if (!track(socket)) return;
+      try {
+        acceptH2(socket, connectionOptions).subscribe({
+          next: (exchange) => dispatchExchange(exchange, sink),
+          error: (e: unknown) => {
+            options.onConnectionError?.(e);
+            socket.destroy();
+          },
+          complete: () => socket.destroy(),
+        });
+      } catch (e) {
+        options.onConnectionError?.(e);
+        socket.destroy();
+      }
+    },
+    http1:
+      http1Server === undefined
+        ? undefined
+        : (socket) => {
+            if (!track(socket)) return;
+            inFlight.set(socket, 0);
+            http1Server.emit('connection', socket);
+          },
+  };
+
+  const listeners: NetServer[] = [];
+  const addresses: ServerAddress[] = [];
+  const add = (server: NetServer, protocol: 'https' | 'http'): void => {
+    listeners.push(server);
+    const port = (server.address() as { port: number }).port;
+    addresses.push({ protocol, hostname, port, url: `${protocol}://${urlHost(hostname)}:${port}/` });
+  };
+  try {
+    if (options.tls !== undefined) {
+      add(await listenTls({ hostname, port: options.port ?? 0 }, options.tls, handoff), 'https');
+      if (options.h2cPort !== undefined)
+        add(await listenCleartext({ hostname, port: options.h2cPort }, handoff), 'http');
+    } else {
+      add(await listenCleartext({ hostname, port: options.port ?? 0 }, handoff), 'http');
+    }
+  } catch (e) {
+    for (const l of listeners) l.close();
+    throw e;
+  }
+
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve;
+  });
+  let cutTimer: NodeJS.Timeout | undefined;
+  function checkDrained(): void {
+    if (sockets.size > 0) return;
+    if (cutTimer !== undefined) clearTimeout(cutTimer);
+    resolveClosed();
+  }
+  const close = (timeoutMs = gracefulTimeoutMs): Promise<void> => {
+    if (closing) return closed;
+    closing = true;
+    for (const l of listeners) l.close();
+    // RFC 9113 §6.8: each HTTP/2 connection sends GOAWAY and ends once its streams are done.
+    gracefulClose.next();
+    gracefulClose.complete();
+    for (const socket of sockets) {
+      if (inFlight.get(socket) === 0) socket.destroy(); // an idle HTTP/1.1 connection
+    }
+    cutTimer = setTimeout(() => {
+      for (const socket of sockets) socket.destroy();
+    }, timeoutMs);
+    cutTimer.unref();
+    checkDrained();
+    return closed;
+  };
+  options.signal?.addEventListener('abort', () => void close(), { once: true });
+
+  const main = addresses[0] as ServerAddress;
+  return { hostname, port: main.port, url: main.url, addresses, close, closed };
+}
+
+function urlHost(hostname: string): string {
+  return hostname.includes(':') ? `[${hostname}]` : hostname;
+}
+
+/** Turns one exchange into a Request for the sink and its reply into the HTTP/2 response. */
+function dispatchExchange(exchange: ServerExchange, sink: RequestSink): void {
+  let request: Request;
+  try {
+    request = requestFromExchange(exchange);
+  } catch {
+    // RFC 9110 §15.5.1: a target that does not form a URL is the client's fault.
+    safely(() => exchange.respond(400, [{ name: 'content-type', value: 'text/plain' }], 'Bad Request'));
+    return;
+  }
+  const method = exchange.method;
+  sink(request, (response) => {
+    if (!safely(() => respondToExchange(exchange, response, method))) response.body?.cancel().catch(ignore);
+  });
+}
+
+/** Runs `f`; false if it threw (the stream was already reset or the connection gone). */
+function safely(f: () => void): boolean {
+  try {
+    f();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function ignore(): void {}

@@ -1,0 +1,90 @@
+import * as http2 from 'node:http2';
+import * as h2flow from '@h2tubes/h2-flow';
+import { afterEach, describe, expect, it } from 'vitest';
+import { withTrailers } from '../src/response-to-exchange.js';
+import { serve } from '../src/serve.js';
+import type { Server } from '../src/server-lifecycle.js';
+
+// End to end over the real HTTP/2 stack; skipped while @h2tubes/h2-flow has no serverConnection.
+const hasStack = typeof (h2flow as unknown as Record<string, unknown>).serverConnection === 'function';
+
+let server: Server | undefined;
+let client: http2.ClientHttp2Session | undefined;
+afterEach(async () => {
+  client?.close();
+  await server?.close(100);
+  server = undefined;
+  client = undefined;
+});
+
+interface Got {
+  headers: http2.IncomingHttpHeaders;
+  body: string;
+  trailers: http2.IncomingHttpHeaders;
+}
+
+function call(headers: http2.OutgoingHttpHeaders, body?: string): Promise<Got> {
+  return new Promise((resolve, reject) => {
+    const req = (client as http2.ClientHttp2Session).request(headers, { endStream: body === undefined });
+    let got: http2.IncomingHttpHeaders = {};
+    let trailers: http2.IncomingHttpHeaders = {};
+    let text = '';
+    req.on('response', (h) => {
+      got = h;
+    });
+    req.on('trailers', (t) => {
+      trailers = t;
+    });
+    req.on('data', (c: Buffer) => {
+      text += c.toString();
+    });
+    req.on('end', () => resolve({ headers: got, body: text, trailers }));
+    req.on('error', reject);
+    if (body !== undefined) req.end(body);
+  });
+}
+
+describe.skipIf(!hasStack)('Fetch handler over HTTP/2 with node:http2 as the client (RFC 9113 §8)', () => {
+  async function start(handler: (r: Request) => Response | Promise<Response>): Promise<void> {
+    server = await serve(handler);
+    client = http2.connect(server.url);
+  }
+
+  it('answers a GET with status, headers and body (RFC 9113 §8.3)', async () => {
+    await start((r) => new Response(`path ${new URL(r.url).pathname}`, { headers: { 'x-a': 'b' } }));
+    const got = await call({ ':path': '/hello' });
+    expect(got.headers[':status']).toBe(200);
+    expect(got.headers['x-a']).toBe('b');
+    expect(got.body).toBe('path /hello');
+  });
+
+  it('streams a POST body to the handler', async () => {
+    await start(async (r) => new Response(String((await r.text()).length)));
+    expect((await call({ ':method': 'POST', ':path': '/' }, 'x'.repeat(200_000))).body).toBe('200000');
+  });
+
+  it('answers HEAD without DATA (RFC 9110 §9.3.2)', async () => {
+    await start(() => new Response('body'));
+    expect((await call({ ':method': 'HEAD', ':path': '/' })).body).toBe('');
+  });
+
+  it('sends trailers after the body (RFC 9113 §8.1)', async () => {
+    await start(() => withTrailers(new Response('m'), { 'grpc-status': '0' }));
+    const got = await call({ ':method': 'POST', ':path': '/', te: 'trailers' }, '');
+    expect(got.trailers['grpc-status']).toBe('0');
+  });
+
+  it('aborts request.signal when the client resets the stream (RFC 9113 §6.4)', async () => {
+    let aborted!: (v: boolean) => void;
+    const wasAborted = new Promise<boolean>((resolve) => {
+      aborted = resolve;
+    });
+    await start(
+      (r) => new Promise<Response>(() => r.signal.addEventListener('abort', () => aborted(r.signal.aborted))),
+    );
+    const req = (client as http2.ClientHttp2Session).request({ ':path': '/' });
+    req.on('error', () => {});
+    req.on('ready', () => req.close(http2.constants.NGHTTP2_CANCEL));
+    expect(await wasAborted).toBe(true);
+  });
+});
