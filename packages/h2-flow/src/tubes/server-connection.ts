@@ -1,0 +1,188 @@
+import type { Duplex } from 'node:stream';
+import { type ErrorCode, H2ProtocolError, type HeaderField } from '@h2tubes/h2-frames';
+import { Observable } from 'rxjs';
+import type { ConnectionEvent } from '../core/events.js';
+import type { RequestHead } from '../core/header-rules.js';
+import type { BodySource, FieldList, ServerExchange } from './exchange-types.js';
+import { H2Session, type SessionOptions } from './h2-session.js';
+import { StreamBody } from './received-body.js';
+
+/** Options of `serverConnection`. */
+export interface ServerConnectionOptions extends SessionOptions {
+  /** Emits once to start a graceful shutdown (GOAWAY, in-flight streams finish). */
+  readonly gracefulClose?: Observable<unknown>;
+}
+
+/**
+ * The server side of one HTTP/2 connection as an Observable of exchanges: subscribing starts the
+ * connection on an accepted socket (for TLS, one that negotiated ALPN `h2`); each request that
+ * arrives well formed is emitted once; it completes when the connection ends. Unsubscribing
+ * closes the connection (GOAWAY NO_ERROR).
+ *
+ * @example
+ * net.createServer((socket) =>
+ *   serverConnection(socket).subscribe((ex) => ex.respond(200, [{ name: 'content-type', value: 'text/plain' }], 'hi')),
+ * ).listen(8080);
+ */
+export function serverConnection(socket: Duplex, options: ServerConnectionOptions = {}): Observable<ServerExchange> {
+  return new Observable<ServerExchange>((subscriber) => {
+    const session = new H2Session(socket, 'server', options);
+    const exchanges = new Map<number, Exchange>();
+    const graceful = options.gracefulClose?.subscribe(() => session.shutdown());
+
+    const onEvent = (e: ConnectionEvent): void => {
+      switch (e.kind) {
+        case 'requestReceived': {
+          const ex = new Exchange(session, e.streamId, e.fields, e.head);
+          if (!e.endStream) exchanges.set(e.streamId, ex);
+          else ex.requestEnded([]);
+          subscriber.next(ex);
+          break;
+        }
+        case 'dataReceived': {
+          const ex = exchanges.get(e.streamId);
+          if (ex === undefined) session.conn.consume(e.streamId, e.data.length);
+          else if (e.data.length > 0) ex.body.push(e.data);
+          if (e.endStream && ex !== undefined) {
+            exchanges.delete(e.streamId);
+            ex.requestEnded([]);
+          }
+          break;
+        }
+        case 'trailersReceived': {
+          const ex = exchanges.get(e.streamId);
+          exchanges.delete(e.streamId);
+          ex?.requestEnded(e.fields);
+          break;
+        }
+        case 'streamEnded':
+          // Both directions ended: the exchange is complete, a later reset must not abort it.
+          Exchange.live.get(session)?.delete(e.streamId);
+          break;
+        case 'streamReset': {
+          const ex = exchanges.get(e.streamId) ?? Exchange.live.get(session)?.get(e.streamId);
+          exchanges.delete(e.streamId);
+          ex?.aborted(e.code, e.error);
+          break;
+        }
+        default:
+          break;
+      }
+    };
+
+    const events = session.events.subscribe({
+      next: onEvent,
+      error: (err: unknown) => {
+        Exchange.abortAll(session, err);
+        subscriber.error(err);
+      },
+      complete: () => {
+        Exchange.abortAll(session, new Error('the connection closed'));
+        subscriber.complete();
+      },
+    });
+    session.start();
+    return () => {
+      graceful?.unsubscribe();
+      events.unsubscribe();
+      session.dispose();
+      Exchange.abortAll(session, new Error('the connection closed'));
+    };
+  });
+}
+
+/** One request/response exchange on a server stream. */
+class Exchange implements ServerExchange {
+  /** Exchanges whose response is not finished yet, per session, for aborting them when it goes. */
+  static readonly live = new WeakMap<H2Session, Map<number, Exchange>>();
+
+  readonly method: string;
+  readonly scheme: string;
+  readonly authority: string | undefined;
+  readonly path: string;
+  readonly protocol: string | undefined;
+  readonly body: StreamBody;
+  readonly trailers: Promise<FieldList>;
+  private resolveTrailers!: (t: FieldList) => void;
+  private readonly abort = new AbortController();
+  private responded = false;
+
+  constructor(
+    private readonly session: H2Session,
+    readonly streamId: number,
+    readonly fields: FieldList,
+    head: RequestHead,
+  ) {
+    this.method = head.method;
+    this.scheme = head.scheme ?? '';
+    this.authority = head.authority;
+    this.path = head.path ?? '';
+    this.protocol = head.protocol;
+    this.body = new StreamBody(streamId, session.conn);
+    this.trailers = new Promise((r) => {
+      this.resolveTrailers = r;
+    });
+    let live = Exchange.live.get(session);
+    if (live === undefined) Exchange.live.set(session, (live = new Map()));
+    live.set(streamId, this);
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  static abortAll(session: H2Session, reason: unknown): void {
+    const live = Exchange.live.get(session);
+    if (live === undefined) return;
+    Exchange.live.delete(session);
+    for (const ex of live.values()) ex.aborted('CANCEL', reason);
+  }
+
+  requestEnded(trailers: FieldList): void {
+    this.body.end();
+    this.resolveTrailers(trailers);
+  }
+
+  aborted(code: ErrorCode, reason: unknown): void {
+    Exchange.live.get(this.session)?.delete(this.streamId);
+    const err = reason ?? new H2ProtocolError(code, 'stream', `stream ${this.streamId} was reset (${String(code)})`);
+    this.body.fail(err);
+    this.resolveTrailers([]);
+    if (!this.abort.signal.aborted) this.abort.abort(err);
+  }
+
+  sendInformational(status: number, fields: FieldList = []): void {
+    this.session.conn.sendInformational(this.streamId, withStatus(status, fields));
+    this.session.scheduleFlush();
+  }
+
+  respond(status: number, fields: FieldList, body?: BodySource, trailers?: Promise<FieldList> | FieldList): void {
+    if (this.responded) throw new Error(`stream ${this.streamId} already has a response`);
+    this.responded = true;
+    const conn = this.session.conn;
+    const noContent = this.method === 'HEAD' || status === 204 || status === 304;
+    const hasBody = body !== undefined && !noContent;
+    const endStream = !hasBody && trailers === undefined;
+    if (!conn.respond(this.streamId, withStatus(status, fields), { endStream })) return;
+    if (endStream) this.done();
+    else if (hasBody) this.session.sendBody(this.streamId, body, trailers);
+    else this.session.endBody(this.streamId, trailers);
+    this.session.scheduleFlush();
+  }
+
+  reset(code: ErrorCode = 'CANCEL'): void {
+    this.session.dropBody(this.streamId);
+    this.session.conn.resetStream(this.streamId, code);
+    this.session.scheduleFlush();
+  }
+
+  private done(): void {
+    Exchange.live.get(this.session)?.delete(this.streamId);
+  }
+}
+
+function withStatus(status: number, fields: FieldList): HeaderField[] {
+  const out: HeaderField[] = [{ name: ':status', value: String(status) }];
+  for (const f of fields) out.push(f);
+  return out;
+}
