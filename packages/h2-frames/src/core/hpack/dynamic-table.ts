@@ -1,0 +1,65 @@
+import type { HeaderField } from '../frame-types.js';
+
+/** RFC 7541 §4.1: an entry's size is name + value octets + 32. */
+export function entrySize(name: string, value: string): number {
+  return name.length + value.length + 32;
+}
+
+/**
+ * The HPACK dynamic table (RFC 7541 §2.3.2, §4): newest entry at index 0, evicted from the
+ * oldest end. A ring buffer, so insertion and eviction do not move entries.
+ */
+export class DynamicTable {
+  private ring: (HeaderField | undefined)[] = new Array(64);
+  private head = 0; // slot of the newest entry
+  private count = 0;
+  /** Sum of entry sizes (RFC 7541 §4.1). */
+  size = 0;
+
+  constructor(public maxSize: number) {}
+
+  get length(): number {
+    return this.count;
+  }
+
+  /** Entry `i` (0 = newest), or undefined when out of range. */
+  get(i: number): HeaderField | undefined {
+    if (i >= this.count) return undefined;
+    return this.ring[(this.head + i) & (this.ring.length - 1)];
+  }
+
+  /** RFC 7541 §4.4: an entry larger than the table empties it and is not added. */
+  add(field: HeaderField): void {
+    const s = entrySize(field.name, field.value);
+    this.evictTo(this.maxSize - s);
+    if (s > this.maxSize) return;
+    if (this.count === this.ring.length) this.grow();
+    this.head = (this.head - 1) & (this.ring.length - 1);
+    this.ring[this.head] = field;
+    this.count++;
+    this.size += s;
+  }
+
+  /** RFC 7541 §4.3: a smaller maximum evicts at once. */
+  resize(maxSize: number): void {
+    this.maxSize = maxSize;
+    this.evictTo(maxSize);
+  }
+
+  private evictTo(limit: number): void {
+    while (this.size > limit && this.count > 0) {
+      const slot = (this.head + this.count - 1) & (this.ring.length - 1);
+      const e = this.ring[slot]!;
+      this.ring[slot] = undefined;
+      this.count--;
+      this.size -= entrySize(e.name, e.value);
+    }
+  }
+
+  private grow(): void {
+    const next: (HeaderField | undefined)[] = new Array(this.ring.length * 2);
+    for (let i = 0; i < this.count; i++) next[i] = this.get(i);
+    this.ring = next;
+    this.head = 0;
+  }
+}

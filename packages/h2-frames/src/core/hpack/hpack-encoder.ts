@@ -1,0 +1,141 @@
+import type { HeaderField } from '../frame-types.js';
+import { DynamicTable, entrySize } from './dynamic-table.js';
+import { huffmanEncode, huffmanLength } from './huffman.js';
+import { STATIC_TABLE } from './static-table.js';
+
+/** Options of `HpackEncoder`. */
+export interface HpackEncoderOptions {
+  /** Our cap on the table the peer lets us use (DESIGN.md: min(peer's SETTINGS_HEADER_TABLE_SIZE, 4096)). */
+  readonly maxTableSize?: number;
+}
+
+/**
+ * Fields that must not enter the dynamic table (RFC 7541 §7.1.3: a compressed secret can be
+ * guessed through the table), encoded as never-indexed literals.
+ */
+const SENSITIVE = new Set(['authorization', 'proxy-authorization', 'set-cookie']);
+/** Short cookies are guessable (RFC 7541 §7.1.3 discusses cookie values below 20 octets). */
+const SHORT_COOKIE = 20;
+
+/** Static-table indexes: by "name\0value" for full matches, by name for the first name match. */
+const STATIC_FULL = new Map<string, number>();
+const STATIC_NAME = new Map<string, number>();
+STATIC_TABLE.forEach((f, i) => {
+  STATIC_FULL.set(`${f.name}\0${f.value}`, i + 1);
+  if (!STATIC_NAME.has(f.name)) STATIC_NAME.set(f.name, i + 1);
+});
+
+/**
+ * The HPACK encoder of one connection direction (RFC 7541). Uses the static table, a dynamic
+ * table (indexing every field but sensitive ones), and Huffman when it is shorter.
+ *
+ * @example
+ * const e = new HpackEncoder();
+ * const block = e.encode([{ name: ':status', value: '200' }]);
+ */
+export class HpackEncoder {
+  private readonly table: DynamicTable;
+  /** name\0value → insertion number; index = inserted - number (newest is 0). */
+  private readonly dynamicFull = new Map<string, number>();
+  private inserted = 0;
+  private readonly cap: number;
+  /** A size update owed at the start of the next block (RFC 7541 §4.2), or -1. */
+  private pendingUpdate = -1;
+  private minPendingUpdate = -1;
+  private buf = new Uint8Array(4096);
+
+  constructor(options: HpackEncoderOptions = {}) {
+    this.cap = options.maxTableSize ?? 4096;
+    // RFC 7541 §4.2 / RFC 9113 §6.5.2: the peer's decoder starts at 4096.
+    this.table = new DynamicTable(Math.min(4096, this.cap));
+  }
+
+  /** The peer's SETTINGS_HEADER_TABLE_SIZE changed: use min(it, our cap) from the next block. */
+  setPeerMaxTableSize(n: number): void {
+    const size = Math.min(n, this.cap);
+    if (size === this.table.maxSize && this.pendingUpdate < 0) return;
+    // RFC 7541 §4.2: if the size dipped below the final one, the smallest must be signalled too.
+    this.minPendingUpdate = this.minPendingUpdate < 0 ? size : Math.min(this.minPendingUpdate, size);
+    this.pendingUpdate = size;
+    this.table.resize(size);
+    this.forgetEvicted();
+  }
+
+  encode(fields: readonly HeaderField[]): Uint8Array {
+    let max = 16;
+    for (const f of fields) max += f.name.length + f.value.length + 12;
+    if (this.buf.length < max) this.buf = new Uint8Array(max * 2);
+    const buf = this.buf;
+    let p = 0;
+    if (this.pendingUpdate >= 0) {
+      if (this.minPendingUpdate < this.pendingUpdate) p = writeInt(buf, p, 5, 0x20, this.minPendingUpdate);
+      p = writeInt(buf, p, 5, 0x20, this.pendingUpdate);
+      this.pendingUpdate = -1;
+      this.minPendingUpdate = -1;
+    }
+    for (const f of fields) p = this.encodeField(f, buf, p);
+    return buf.slice(0, p);
+  }
+
+  private encodeField(f: HeaderField, buf: Uint8Array, p: number): number {
+    const { name, value } = f;
+    const key = `${name}\0${value}`;
+    const sensitive =
+      f.neverIndex === true || SENSITIVE.has(name) || (name === 'cookie' && value.length < SHORT_COOKIE);
+    if (!sensitive) {
+      const full = STATIC_FULL.get(key);
+      if (full !== undefined) return writeInt(buf, p, 7, 0x80, full);
+      const dyn = this.dynamicFull.get(key);
+      if (dyn !== undefined) return writeInt(buf, p, 7, 0x80, STATIC_TABLE.length + 1 + (this.inserted - 1 - dyn));
+    }
+    const nameIndex = STATIC_NAME.get(name) ?? 0;
+    if (sensitive) {
+      p = writeInt(buf, p, 4, 0x10, nameIndex); // RFC 7541 §6.2.3 never indexed
+    } else if (entrySize(name, value) <= this.table.maxSize) {
+      p = writeInt(buf, p, 6, 0x40, nameIndex); // §6.2.1 with incremental indexing
+      this.table.add({ name, value });
+      this.dynamicFull.set(key, this.inserted++);
+      this.forgetEvicted();
+    } else {
+      p = writeInt(buf, p, 4, 0x00, nameIndex); // §6.2.2 without indexing
+    }
+    if (nameIndex === 0) p = writeString(buf, p, name);
+    return writeString(buf, p, value);
+  }
+
+  /** Drops map entries whose table entry was evicted. */
+  private forgetEvicted(): void {
+    const oldestKept = this.inserted - this.table.length;
+    if (this.dynamicFull.size <= this.table.length) return;
+    for (const [k, n] of this.dynamicFull) if (n < oldestKept) this.dynamicFull.delete(k);
+  }
+}
+
+/** RFC 7541 §5.1. */
+function writeInt(buf: Uint8Array, p: number, prefixBits: number, flags: number, value: number): number {
+  const max = (1 << prefixBits) - 1;
+  if (value < max) {
+    buf[p++] = flags | value;
+    return p;
+  }
+  buf[p++] = flags | max;
+  value -= max;
+  while (value >= 128) {
+    buf[p++] = (value % 128) + 128;
+    value = Math.floor(value / 128);
+  }
+  buf[p++] = value;
+  return p;
+}
+
+/** RFC 7541 §5.2: Huffman when it is shorter. */
+function writeString(buf: Uint8Array, p: number, s: string): number {
+  const h = huffmanLength(s);
+  if (h < s.length) {
+    p = writeInt(buf, p, 7, 0x80, h);
+    return huffmanEncode(s, buf, p);
+  }
+  p = writeInt(buf, p, 7, 0, s.length);
+  for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i) & 0xff;
+  return p;
+}
