@@ -73,7 +73,7 @@ function bulkReceive(total: number, frameSize: number): number {
   server.start(0);
   server.receive(PEER_SETTINGS, 0);
   server.receive(SETTINGS_ACK, 0);
-  server.receive({ ...(headers(1, false) as object), fields: [...REQUEST.slice(0, 3), { name: ':path', value: '/upload' }] } as DecodedFrame, 0);
+  server.receive({ ...(headers(1, false) as object), fields: [...REQUEST.slice(0, 3), { name: ':path', value: '/upload' }] } as unknown as DecodedFrame, 0);
   const payload = new Uint8Array(frameSize);
   const frame: DecodedFrame = { type: 'DATA', streamId: 1, endStream: false, data: payload, padLength: undefined };
   const frames = total / frameSize;

@@ -41,3 +41,7 @@ export {
 } from './core/stream-state.js';
 export { type BodyPuller, type BodySink, pullBody } from './tubes/body-puller.js';
 export type * from './tubes/exchange-types.js';
+export { type FrameStages, H2Pipeline, type PipelineOptions } from './tubes/h2-pipeline.js';
+export { H2Session, type SessionOptions } from './tubes/h2-session.js';
+export { type CreditReturn, StreamBody } from './tubes/received-body.js';
+export { type ServerConnectionOptions, serverConnection } from './tubes/server-connection.js';

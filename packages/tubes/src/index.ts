@@ -1,1 +1,3 @@
-export {};
+export { type PauseToken, Pauser } from './pauser.js';
+export { type SocketFount, socketFount } from './socket-fount.js';
+export { type TubeStep, tube } from './tube.js';

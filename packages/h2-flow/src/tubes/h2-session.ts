@@ -8,6 +8,7 @@ import type { ConnectionOptions } from '../core/options.js';
 import { type BodyPuller, pullBody } from './body-puller.js';
 import type { BodySource, FieldList } from './exchange-types.js';
 import { type FrameStages, H2Pipeline } from './h2-pipeline.js';
+import type { HeaderBlockAssemblerOptions } from '@h2tubes/h2-frames';
 
 /** Options shared by the server and client tube layers. */
 export interface SessionOptions extends Omit<ConnectionOptions, 'role'> {
@@ -19,6 +20,8 @@ export interface SessionOptions extends Omit<ConnectionOptions, 'role'> {
   readonly outboundHighWaterMark?: number;
   /** Extra stages to insert into the frame pipeline (a frame logger, a header rewriter). */
   readonly stages?: FrameStages;
+  /** Bounds of an encoded field block (DESIGN.md: 64 KiB, 8 CONTINUATION frames). */
+  readonly headerBlock?: HeaderBlockAssemblerOptions;
   /** Called with each event of the connection core, for logging and metrics. */
   readonly onEvent?: (e: ConnectionEvent) => void;
 }
@@ -57,7 +60,11 @@ export class H2Session {
     private readonly options: SessionOptions,
   ) {
     this.highWater = options.outboundHighWaterMark ?? 1 << 20;
-    this.pipeline = new H2Pipeline(socket, role, options.stages);
+    this.pipeline = new H2Pipeline(socket, role, {
+      stages: options.stages,
+      headerBlock: options.headerBlock,
+      maxHeaderListSize: options.maxHeaderListSize,
+    });
     this.conn = new Connection(
       { ...options, role },
       {
@@ -69,9 +76,10 @@ export class H2Session {
 
   /** Starts the connection: our preface/SETTINGS out, then reads frames until the connection ends. */
   start(): void {
+    this.pipeline.startOutbound();
     this.conn.start(Date.now());
     this.socket.on('drain', this.onDrain);
-    this.inbound = this.pipeline.inbound().subscribe({
+    this.inbound = this.pipeline.inbound((e) => this.onStreamError(e)).subscribe({
       next: (f) => {
         this.conn.receive(f, Date.now());
         this.scheduleFlush();
@@ -177,9 +185,8 @@ export class H2Session {
   private readonly flushNow = (): void => {
     this.flushScheduled = false;
     if (this.finished) return;
-    const room = this.highWater - this.socket.writableLength - this.pipeline.pendingOctets;
+    const room = this.highWater - this.socket.writableLength;
     if (room > 0) this.conn.flush(room);
-    this.pipeline.flush();
     if (this.socket.writableLength === 0) this.conn.flushed();
     this.applySocketBackpressure();
     this.armTimer();
@@ -246,17 +253,24 @@ export class H2Session {
         immediate: true,
         debugData: new TextEncoder().encode(e.message.slice(0, 200)),
       });
-      this.flushNow();
-      this.closeSocketWhenWritten();
+      this.finish();
       return;
     }
     this.finish(e);
   }
 
+  /** RFC 9113 §6.9.1-style structural stream errors from the parser: reset that stream only. */
+  private onStreamError(e: H2ProtocolError): void {
+    try {
+      this.conn.resetStream(e.streamId, e.code);
+    } catch {
+      // The stream was never opened: nothing to reset, the frame is dropped.
+    }
+    this.scheduleFlush();
+  }
+
+  /** The core closed the connection: its last frames (GOAWAY) go out, then the socket ends. */
   private closeSocketWhenWritten(): void {
-    this.inbound?.unsubscribe();
-    this.pipeline.flush();
-    if (!this.socket.destroyed) this.socket.end();
     this.finish();
   }
 
@@ -290,9 +304,12 @@ export class H2Session {
     this.socket.off('drain', this.onDrain);
     this.inbound?.unsubscribe();
     for (const id of [...this.bodies.keys()]) this.dropBody(id);
-    if (!this.socket.destroyed) {
-      if (error !== undefined) this.socket.destroy();
-      else this.socket.end();
+    this.applySocketBackpressureOff();
+    if (error !== undefined) {
+      this.pipeline.dispose();
+      this.socket.destroy();
+    } else {
+      this.pipeline.end(); // flushes the last frames, then ends the write side
     }
     if (error !== undefined) this.events.error(error);
     else this.events.complete();
@@ -303,8 +320,12 @@ export class H2Session {
   dispose(): void {
     if (this.finished) return;
     if (!this.conn.isClosed) this.conn.goaway(Date.now(), { code: 'NO_ERROR', immediate: true });
-    this.pipeline.flush();
     this.finish();
+  }
+
+  private applySocketBackpressureOff(): void {
+    this.readingPausedForOutbound?.unpause();
+    this.readingPausedForOutbound = undefined;
   }
 }
 
