@@ -6,7 +6,7 @@ import { type BodySink, pullBody } from './body-puller.js';
 function recorder() {
   const log: string[] = [];
   const sink: BodySink = {
-    chunk: (c) => log.push(`chunk:${new TextDecoder().decode(c)}`),
+    chunk: (c, last) => log.push(`chunk:${new TextDecoder().decode(c)}${last ? '(last)' : ''}`),
     end: () => log.push('end'),
     error: (e) => log.push(`error:${(e as Error).message}`),
   };
@@ -20,7 +20,7 @@ describe('pullBody', () => {
     const p = pullBody('hi', sink);
     p.request();
     p.request();
-    expect(log).toEqual(['chunk:hi', 'end']);
+    expect(log).toEqual(['chunk:hi(last)', 'end']);
   });
 
   it('ends an empty byte body at the first request', () => {

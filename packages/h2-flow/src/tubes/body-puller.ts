@@ -4,7 +4,8 @@ import type { BodySource } from './exchange-types.js';
 
 /** Receives what a `BodyPuller` produces; each `request()` is answered by exactly one call. */
 export interface BodySink {
-  chunk(data: Uint8Array): void;
+  /** `last` is true when the source knows this chunk ends the body (so END_STREAM can ride on it). */
+  chunk(data: Uint8Array, last: boolean): void;
   end(): void;
   error(e: unknown): void;
 }
@@ -55,7 +56,7 @@ class BytesPuller implements BodyPuller {
       return;
     }
     this.sent = true;
-    this.sink.chunk(this.bytes);
+    this.sink.chunk(this.bytes, true);
   }
   cancel(): void {
     this.sent = true;
@@ -74,7 +75,7 @@ class ReaderPuller implements BodyPuller {
       (r) => {
         if (this.cancelled) return;
         if (r.done) this.sink.end();
-        else this.sink.chunk(toBytes(r.value));
+        else this.sink.chunk(toBytes(r.value), false);
       },
       (e: unknown) => {
         if (!this.cancelled) this.sink.error(e);
@@ -100,7 +101,7 @@ class IteratorPuller implements BodyPuller {
       (r) => {
         if (this.cancelled) return;
         if (r.done) this.sink.end();
-        else this.sink.chunk(toBytes(r.value));
+        else this.sink.chunk(toBytes(r.value), false);
       },
       (e: unknown) => {
         if (!this.cancelled) this.sink.error(e);
@@ -189,7 +190,7 @@ class ObservablePuller implements BodyPuller {
     if (next !== undefined) {
       this.queuedOctets -= next.length;
       this.waiting = false;
-      this.sink.chunk(next);
+      this.sink.chunk(next, false);
     } else if (this.done) {
       this.waiting = false;
       this.finished = true;

@@ -123,8 +123,15 @@ export class H2Session {
       trailers,
       waiting: false,
       puller: pullBody(body, {
-        chunk: (c) => {
+        chunk: (c, last) => {
           pump.waiting = false;
+          if (last && pump.trailers === undefined) {
+            // The whole body is known: END_STREAM rides on its last DATA frame.
+            this.bodies.delete(streamId);
+            this.conn.sendData(streamId, c, true);
+            this.scheduleFlush();
+            return;
+          }
           if (!this.conn.sendData(streamId, c, false)) return this.dropBody(streamId);
           this.pull(streamId);
           this.scheduleFlush();
