@@ -1,3 +1,13 @@
+export {
+  encodeLengthPrefixed,
+  encodeNetstring,
+  FrameTooLargeError,
+  FramingError,
+  splitByHeaderLength,
+  splitDelimited,
+  splitLengthPrefixed,
+  splitNetstrings,
+} from './framing.js';
 export { type PauseToken, Pauser } from './pauser.js';
 export { type SocketFount, socketFount } from './socket-fount.js';
 export { type TubeStep, tube } from './tube.js';

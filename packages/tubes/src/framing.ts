@@ -1,0 +1,192 @@
+import type { OperatorFunction } from 'rxjs';
+import { tube } from './tube.js';
+
+/** A frame longer than the configured maximum: refused before it is buffered further. */
+export class FrameTooLargeError extends Error {
+  override readonly name = 'FrameTooLargeError';
+  constructor(
+    readonly length: number,
+    readonly max: number,
+  ) {
+    super(`frame of ${length} octets exceeds the maximum of ${max}`);
+  }
+}
+
+/** Malformed framing (a bad netstring length, input ending inside a frame). */
+export class FramingError extends Error {
+  override readonly name = 'FramingError';
+}
+
+/**
+ * The shared engine of the splitters: holds at most one incomplete frame (bounded by `max`) and
+ * asks `frameEnd(buf, start, end)` where the frame starting at `start` ends — a length, or -1 when
+ * more input is needed. Frames inside one chunk are emitted as views of it; a frame straddling
+ * chunks is copied once.
+ */
+class Splitter {
+  private held: Uint8Array | undefined;
+
+  constructor(
+    private readonly frameEnd: (buf: Uint8Array, start: number, end: number) => number,
+    private readonly bodyOf: (frame: Uint8Array) => Uint8Array,
+    private readonly max: number,
+  ) {}
+
+  push(chunk: Uint8Array, emit: (frame: Uint8Array) => void): void {
+    let buf = chunk;
+    if (this.held !== undefined) {
+      buf = new Uint8Array(this.held.length + chunk.length);
+      buf.set(this.held);
+      buf.set(chunk, this.held.length);
+      this.held = undefined;
+    }
+    let p = 0;
+    for (;;) {
+      const end = this.frameEnd(buf, p, buf.length);
+      if (end < 0) break;
+      emit(this.bodyOf(buf.subarray(p, end)));
+      p = end;
+    }
+    if (p < buf.length) {
+      if (buf.length - p > this.max) throw new FrameTooLargeError(buf.length - p, this.max);
+      this.held = buf.slice(p);
+    }
+  }
+
+  end(): void {
+    if (this.held !== undefined) throw new FramingError(`input ended inside a frame (${this.held.length} octets held)`);
+  }
+
+  operator(): OperatorFunction<Uint8Array, Uint8Array> {
+    return tube<Uint8Array, Uint8Array>(
+      (c, emit) => this.push(c, emit),
+      () => this.end(),
+    );
+  }
+}
+
+/**
+ * Splits on a delimiter octet (default `\n`); emits each frame without its delimiter. A frame
+ * longer than `maxLength` without a delimiter fails with `FrameTooLargeError`.
+ *
+ * @example
+ * bytes$.pipe(splitDelimited({ maxLength: 4096 })) // lines
+ */
+export function splitDelimited(options: { delimiter?: number; maxLength: number }): OperatorFunction<Uint8Array, Uint8Array> {
+  const d = options.delimiter ?? 0x0a;
+  return new Splitter(
+    (buf, start, end) => {
+      const i = buf.indexOf(d, start);
+      if (i < 0 || i >= end) return -1;
+      if (i - start > options.maxLength) throw new FrameTooLargeError(i - start, options.maxLength);
+      return i + 1;
+    },
+    (f) => f.subarray(0, f.length - 1),
+    options.maxLength + 1,
+  ).operator();
+}
+
+/** Big-endian unsigned length of 1, 2 or 4 octets at `buf[p]`. */
+function readLength(buf: Uint8Array, p: number, size: 1 | 2 | 4): number {
+  if (size === 1) return buf[p]!;
+  if (size === 2) return (buf[p]! << 8) | buf[p + 1]!;
+  return ((buf[p]! << 24) >>> 0) + ((buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!);
+}
+
+/**
+ * A fixed header carrying the body length (HTTP/2's 9-octet frame header, gRPC's 5-octet message
+ * prefix): `bodyLength(buf, offset)` reads it. The length is checked against `maxBodyLength` from
+ * the header alone, before the body is buffered. Emits header + body.
+ *
+ * @example
+ * bytes$.pipe(splitByHeaderLength({ headerLength: 5, bodyLength: (b, o) => new DataView(b.buffer, b.byteOffset).getUint32(o + 1), maxBodyLength: 4 << 20 }))
+ */
+export function splitByHeaderLength(options: {
+  headerLength: number;
+  bodyLength: (buf: Uint8Array, offset: number) => number;
+  maxBodyLength: number;
+}): OperatorFunction<Uint8Array, Uint8Array> {
+  const { headerLength, bodyLength, maxBodyLength } = options;
+  return new Splitter(
+    (buf, start, end) => {
+      if (end - start < headerLength) return -1;
+      const n = bodyLength(buf, start);
+      if (n > maxBodyLength) throw new FrameTooLargeError(n, maxBodyLength);
+      return end - start < headerLength + n ? -1 : start + headerLength + n;
+    },
+    (f) => f,
+    headerLength + maxBodyLength,
+  ).operator();
+}
+
+/**
+ * Length-prefixed frames (1, 2 or 4-octet big-endian length); emits the bodies.
+ *
+ * @example
+ * bytes$.pipe(splitLengthPrefixed({ prefixLength: 4, maxLength: 65_536 }))
+ */
+export function splitLengthPrefixed(options: { prefixLength: 1 | 2 | 4; maxLength: number }): OperatorFunction<Uint8Array, Uint8Array> {
+  const size = options.prefixLength;
+  return new Splitter(
+    (buf, start, end) => {
+      if (end - start < size) return -1;
+      const n = readLength(buf, start, size);
+      if (n > options.maxLength) throw new FrameTooLargeError(n, options.maxLength);
+      return end - start < size + n ? -1 : start + size + n;
+    },
+    (f) => f.subarray(size),
+    size + options.maxLength,
+  ).operator();
+}
+
+/** Prefixes a body with its big-endian length. */
+export function encodeLengthPrefixed(body: Uint8Array, prefixLength: 1 | 2 | 4): Uint8Array {
+  if (body.length >= 2 ** (8 * prefixLength)) throw new FrameTooLargeError(body.length, 2 ** (8 * prefixLength) - 1);
+  const out = new Uint8Array(prefixLength + body.length);
+  for (let i = 0; i < prefixLength; i++) out[i] = Math.floor(body.length / 2 ** (8 * (prefixLength - 1 - i))) & 0xff;
+  out.set(body, prefixLength);
+  return out;
+}
+
+/**
+ * Netstrings (`<decimal length>:<body>,`, D. J. Bernstein); emits the bodies.
+ *
+ * @example
+ * bytes$.pipe(splitNetstrings({ maxLength: 1 << 20 }))
+ */
+export function splitNetstrings(options: { maxLength: number }): OperatorFunction<Uint8Array, Uint8Array> {
+  const digitsMax = String(options.maxLength).length;
+  return new Splitter(
+    (buf, start, end) => {
+      let n = 0;
+      let i = start;
+      for (; i < end && buf[i] !== 0x3a; i++) {
+        const c = buf[i]! - 0x30;
+        if (c < 0 || c > 9 || i - start >= digitsMax) throw new FramingError('malformed netstring length');
+        n = n * 10 + c;
+      }
+      if (i >= end) return -1;
+      if (i === start) throw new FramingError('empty netstring length');
+      if (n > options.maxLength) throw new FrameTooLargeError(n, options.maxLength);
+      const stop = i + 1 + n;
+      if (stop >= end) return -1;
+      if (buf[stop] !== 0x2c) throw new FramingError('netstring without its trailing comma');
+      return stop + 1;
+    },
+    (f) => {
+      const colon = f.indexOf(0x3a);
+      return f.subarray(colon + 1, f.length - 1);
+    },
+    digitsMax + 2 + options.maxLength,
+  ).operator();
+}
+
+/** Encodes one netstring. */
+export function encodeNetstring(body: Uint8Array): Uint8Array {
+  const head = new TextEncoder().encode(`${body.length}:`);
+  const out = new Uint8Array(head.length + body.length + 1);
+  out.set(head);
+  out.set(body, head.length);
+  out[out.length - 1] = 0x2c;
+  return out;
+}
