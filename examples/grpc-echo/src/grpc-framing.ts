@@ -1,3 +1,6 @@
+import { FrameTooLargeError, FramingError, splitByHeaderLength } from '@h2tubes/tubes';
+import { from, lastValueFrom, map, take, toArray } from 'rxjs';
+
 /**
  * gRPC over HTTP/2 message framing ("Length-Prefixed-Message" in the gRPC HTTP/2 protocol spec):
  * 1 octet compressed flag, 4 octets big-endian length, then the message.
@@ -24,8 +27,9 @@ export const DEFAULT_MAX_MESSAGE_LENGTH = 4 * 1024 * 1024;
 
 /**
  * Collects the messages of a request body (at most `limit` of them, at most `maxLength` octets
- * each). The body is read chunk by chunk, so it is only taken from the stream's window as fast as
- * it is parsed.
+ * each) through the generic `splitByHeaderLength` tube of @h2tubes/tubes: the 5-octet prefix is a
+ * fixed header carrying the length. The body is read chunk by chunk, so it is only taken from the
+ * stream's window as fast as it is parsed.
  *
  * @example
  * const [first] = await readGrpcMessages(request.body, 1);
@@ -35,31 +39,27 @@ export async function readGrpcMessages(
   limit: number,
   maxLength = DEFAULT_MAX_MESSAGE_LENGTH,
 ): Promise<Uint8Array[]> {
-  const messages: Uint8Array[] = [];
-  if (body === null) return messages;
-  let pending: Uint8Array = new Uint8Array(0);
-  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-    pending = pending.length === 0 ? chunk : concat(pending, chunk);
-    while (pending.length >= GRPC_PREFIX_LENGTH) {
-      const view = new DataView(pending.buffer, pending.byteOffset, pending.byteLength);
-      if (view.getUint8(0) !== 0) throw new GrpcError(12, 'compressed messages are not supported');
-      const length = view.getUint32(1);
-      if (length > maxLength) throw new GrpcError(8, `message of ${length} octets is over ${maxLength}`);
-      if (pending.length < GRPC_PREFIX_LENGTH + length) break;
-      messages.push(pending.subarray(GRPC_PREFIX_LENGTH, GRPC_PREFIX_LENGTH + length));
-      pending = pending.subarray(GRPC_PREFIX_LENGTH + length);
-      if (messages.length === limit) return messages;
-    }
+  if (body === null) return [];
+  const messages$ = from(body as unknown as AsyncIterable<Uint8Array>).pipe(
+    splitByHeaderLength({
+      headerLength: GRPC_PREFIX_LENGTH,
+      bodyLength: (buf, o) => {
+        if (buf[o] !== 0) throw new GrpcError(12, 'compressed messages are not supported');
+        return new DataView(buf.buffer, buf.byteOffset + o + 1, 4).getUint32(0);
+      },
+      maxBodyLength: maxLength,
+    }),
+    map((frame) => frame.subarray(GRPC_PREFIX_LENGTH)),
+    take(limit),
+    toArray(),
+  );
+  try {
+    return await lastValueFrom(messages$);
+  } catch (e) {
+    if (e instanceof FrameTooLargeError) throw new GrpcError(8, `message of ${e.length} octets is over ${maxLength}`);
+    if (e instanceof FramingError) throw new GrpcError(13, 'the request ended inside a message');
+    throw e;
   }
-  if (pending.length > 0) throw new GrpcError(13, 'the request ended inside a message');
-  return messages;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 /** A gRPC status to answer with (codes from grpc/doc/statuscodes.md). */
