@@ -4,8 +4,9 @@
  *    respond + a 13-octet body: exchanges per second on one core.
  * 2. One stream's 256 MiB of DATA through the receive path with credit returned as consumed: bytes/s.
  */
-import type { DecodedFrame, HeaderField } from '@h2tubes/h2-frames';
+
 import { Connection } from '@h2tubes/h2-flow';
+import type { DecodedFrame, HeaderField } from '@h2tubes/h2-frames';
 
 const REQUEST: HeaderField[] = [
   { name: ':method', value: 'GET' },
@@ -22,7 +23,16 @@ const PEER_SETTINGS: DecodedFrame = { type: 'SETTINGS', streamId: 0, ack: false,
 const SETTINGS_ACK: DecodedFrame = { type: 'SETTINGS', streamId: 0, ack: true, settings: [] };
 
 function headers(streamId: number, endStream: boolean): DecodedFrame {
-  return { type: 'FIELD_BLOCK', kind: 'HEADERS', streamId, endStream, priority: undefined, promisedStreamId: 0, fields: REQUEST, oversized: false };
+  return {
+    type: 'FIELD_BLOCK',
+    kind: 'HEADERS',
+    streamId,
+    endStream,
+    priority: undefined,
+    promisedStreamId: 0,
+    fields: REQUEST,
+    oversized: false,
+  };
 }
 
 function smallGets(n: number): number {
@@ -48,7 +58,8 @@ function smallGets(n: number): number {
   for (let i = 0; i < n; i++) {
     script.push(headers(2 * i + 1, true));
     // The client returns connection credit every 1000 responses, as a real one would.
-    if (i % 1000 === 999) script.push({ type: 'WINDOW_UPDATE', streamId: 0, windowSizeIncrement: 1000 * BODY.length });
+    if (i % 1000 === 999)
+      script.push({ type: 'WINDOW_UPDATE', streamId: 0, windowSizeIncrement: 1000 * BODY.length });
   }
   const t0 = performance.now();
   server.start(0);
@@ -61,7 +72,8 @@ function smallGets(n: number): number {
   }
   server.flush(1 << 20);
   const ms = performance.now() - t0;
-  if (answered !== n || server.isClosed) throw new Error(`bench broken: ${answered}/${n} answered, ${written} frames`);
+  if (answered !== n || server.isClosed)
+    throw new Error(`bench broken: ${answered}/${n} answered, ${written} frames`);
   return (n / ms) * 1000;
 }
 
@@ -73,9 +85,21 @@ function bulkReceive(total: number, frameSize: number): number {
   server.start(0);
   server.receive(PEER_SETTINGS, 0);
   server.receive(SETTINGS_ACK, 0);
-  server.receive({ ...(headers(1, false) as object), fields: [...REQUEST.slice(0, 3), { name: ':path', value: '/upload' }] } as unknown as DecodedFrame, 0);
+  server.receive(
+    {
+      ...(headers(1, false) as object),
+      fields: [...REQUEST.slice(0, 3), { name: ':path', value: '/upload' }],
+    } as unknown as DecodedFrame,
+    0,
+  );
   const payload = new Uint8Array(frameSize);
-  const frame: DecodedFrame = { type: 'DATA', streamId: 1, endStream: false, data: payload, padLength: undefined };
+  const frame: DecodedFrame = {
+    type: 'DATA',
+    streamId: 1,
+    endStream: false,
+    data: payload,
+    padLength: undefined,
+  };
   const frames = total / frameSize;
   const t0 = performance.now();
   for (let i = 0; i < frames; i++) {
@@ -92,11 +116,15 @@ export async function run(): Promise<void> {
   smallGets(20_000); // warm-up
   const rates: number[] = [];
   for (let r = 0; r < 3; r++) rates.push(smallGets(n));
-  console.log(`flow-core: ${n} small GET exchanges → ${Math.round(Math.max(...rates)).toLocaleString('en-US')} exchanges/s (best of 3; ${rates.map((x) => Math.round(x)).join(', ')})`);
+  console.log(
+    `flow-core: ${n} small GET exchanges → ${Math.round(Math.max(...rates)).toLocaleString('en-US')} exchanges/s (best of 3; ${rates.map((x) => Math.round(x)).join(', ')})`,
+  );
   const total = 256 * 1024 * 1024;
   bulkReceive(total / 8, 16_384);
   const bps = bulkReceive(total, 16_384);
-  console.log(`flow-core: 256 MiB DATA (16 KiB frames) through the receive path → ${(bps / 1e9).toFixed(2)} GB/s (${Math.round(bps / 16_384).toLocaleString('en-US')} frames/s)`);
+  console.log(
+    `flow-core: 256 MiB DATA (16 KiB frames) through the receive path → ${(bps / 1e9).toFixed(2)} GB/s (${Math.round(bps / 16_384).toLocaleString('en-US')} frames/s)`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -13,7 +13,11 @@ function chunks(bytes: Uint8Array, size: number): Uint8Array[] {
   return out;
 }
 
-function measure(seconds: number, input: Uint8Array[], octets: number): { bytesPerSec: number; framesPerSec: number } {
+function measure(
+  seconds: number,
+  input: Uint8Array[],
+  octets: number,
+): { bytesPerSec: number; framesPerSec: number } {
   let frames = 0;
   let bytes = 0;
   const t0 = performance.now();
@@ -51,9 +55,25 @@ export async function run(seconds = Number(process.argv[2] ?? 2)): Promise<void>
   for (let i = 0; i < 4096; i++) {
     const k = i % 4;
     if (k === 0) {
-      mix.push({ type: 'HEADERS', streamId: 1 + 2 * i, endStream: true, endHeaders: true, priority: undefined, padLength: undefined, fragment: new Uint8Array(40) });
+      mix.push({
+        type: 'HEADERS',
+        streamId: 1 + 2 * i,
+        endStream: true,
+        endHeaders: true,
+        priority: undefined,
+        padLength: undefined,
+        fragment: new Uint8Array(40),
+      });
     } else if (k === 1) {
-      mix.push({ type: 'SETTINGS', streamId: 0, ack: false, settings: [{ id: 3, value: 100 }, { id: 4, value: 65_535 }] });
+      mix.push({
+        type: 'SETTINGS',
+        streamId: 0,
+        ack: false,
+        settings: [
+          { id: 3, value: 100 },
+          { id: 4, value: 65_535 },
+        ],
+      });
     } else if (k === 2) {
       mix.push({ type: 'PING', streamId: 0, ack: false, opaqueData: new Uint8Array(8) });
     } else {
@@ -62,7 +82,9 @@ export async function run(seconds = Number(process.argv[2] ?? 2)): Promise<void>
   }
   const mixBytes = encodeFrames(mix);
   const m = measure(seconds, chunks(mixBytes, 16_384), mixBytes.length);
-  console.log(`small-frame mix (HEADERS/SETTINGS/PING/WINDOW_UPDATE): ${(m.framesPerSec / 1e6).toFixed(2)} M frames/s, ${(m.bytesPerSec / 1e6).toFixed(0)} MB/s`);
+  console.log(
+    `small-frame mix (HEADERS/SETTINGS/PING/WINDOW_UPDATE): ${(m.framesPerSec / 1e6).toFixed(2)} M frames/s, ${(m.bytesPerSec / 1e6).toFixed(0)} MB/s`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -47,7 +47,10 @@ async function startOurs(): Promise<{ port: number; close(): Promise<void> }> {
   return { port: handle.port, close: () => handle.close() };
 }
 
-export async function run(requests = Number(process.argv[2] ?? 200_000), rounds = Number(process.argv[3] ?? 3)) {
+export async function run(
+  requests = Number(process.argv[2] ?? 200_000),
+  rounds = Number(process.argv[3] ?? 3),
+) {
   const node = await startNode();
   const ours = await startOurs();
   try {

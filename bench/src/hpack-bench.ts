@@ -11,7 +11,10 @@ import { type HeaderField, HpackDecoder, HpackEncoder } from '@h2tubes/h2-frames
 // @ts-expect-error hpack.js ships no types
 import hpackJs from 'hpack.js';
 
-const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/testdata/hpack-test-case');
+const CORPUS = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../shared/testdata/hpack-test-case',
+);
 
 interface Story {
   blocks: Buffer[];
@@ -33,10 +36,12 @@ function load(): { wire: Story[]; raw: Story[] } {
       const story: Story = { blocks: [], lists: [], fields: 0 };
       for (const c of cases) {
         if (c.wire !== undefined) story.blocks.push(Buffer.from(c.wire, 'hex'));
-        story.lists.push(c.headers.map((h) => {
-          const [name, value] = Object.entries(h)[0]!;
-          return { name, value };
-        }));
+        story.lists.push(
+          c.headers.map((h) => {
+            const [name, value] = Object.entries(h)[0]!;
+            return { name, value };
+          }),
+        );
         story.fields += c.headers.length;
       }
       (dir.name === 'raw-data' ? raw : wire).push(story);
@@ -83,7 +88,9 @@ export async function run(seconds = Number(process.argv[2] ?? 2)): Promise<void>
   });
   const fmt = (n: number) => `${(n / 1e6).toFixed(2)} M fields/s`;
   console.log(`decode  h2tubes HpackDecoder      ${fmt(ours)}`);
-  console.log(`decode  hpack.js decompressor      ${fmt(jsStream)}   (h2tubes ${(ours / jsStream).toFixed(1)}×)`);
+  console.log(
+    `decode  hpack.js decompressor      ${fmt(jsStream)}   (h2tubes ${(ours / jsStream).toFixed(1)}×)`,
+  );
 
   const rawFields = raw.reduce((n, s) => n + s.fields, 0);
   const enc = measure(seconds, () => {

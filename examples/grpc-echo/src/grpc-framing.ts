@@ -56,7 +56,8 @@ export async function readGrpcMessages(
   try {
     return await lastValueFrom(messages$);
   } catch (e) {
-    if (e instanceof FrameTooLargeError) throw new GrpcError(8, `message of ${e.length} octets is over ${maxLength}`);
+    if (e instanceof FrameTooLargeError)
+      throw new GrpcError(8, `message of ${e.length} octets is over ${maxLength}`);
     if (e instanceof FramingError) throw new GrpcError(13, 'the request ended inside a message');
     throw e;
   }

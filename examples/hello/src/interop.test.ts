@@ -37,7 +37,11 @@ let h2cUrl: string;
 beforeAll(async () => {
   const cert = await devCertificate(path.join(dir, 'certs'));
   certPath = cert.certPath;
-  server = await serve(createApp(earlyHints), { port: 0, h2cPort: 0, tls: { cert: cert.cert, key: cert.key } });
+  server = await serve(createApp(earlyHints), {
+    port: 0,
+    h2cPort: 0,
+    tls: { cert: cert.cert, key: cert.key },
+  });
   tlsUrl = server.addresses[0]!.url;
   h2cUrl = server.addresses[1]!.url;
 });
@@ -70,8 +74,12 @@ describe('curl', () => {
     const file = path.join(dir, 'upload.bin');
     writeFileSync(file, body);
     const digest = createHash('sha256').update(body).digest('hex');
-    const h2c = JSON.parse(await curl('--http2-prior-knowledge', '--data-binary', `@${file}`, `${h2cUrl}api/upload`));
-    const tls = JSON.parse(await curl('--http2', '--cacert', certPath, '--data-binary', `@${file}`, `${tlsUrl}api/upload`));
+    const h2c = JSON.parse(
+      await curl('--http2-prior-knowledge', '--data-binary', `@${file}`, `${h2cUrl}api/upload`),
+    );
+    const tls = JSON.parse(
+      await curl('--http2', '--cacert', certPath, '--data-binary', `@${file}`, `${tlsUrl}api/upload`),
+    );
     expect(h2c).toEqual({ bytes: body.length, sha256: digest });
     expect(tls).toEqual({ bytes: body.length, sha256: digest });
   });
@@ -102,7 +110,9 @@ describe.skipIf(!has('nghttp'))('nghttp / h2load (nghttp2)', () => {
     const { stdout } = await run('h2load', ['-n', '20000', '-c', '10', '-m', '10', `${h2cUrl}api/time`], {
       maxBuffer: 1 << 24,
     });
-    expect(stdout).toMatch(/requests: 20000 total, 20000 started, 20000 done, 20000 succeeded, 0 failed, 0 errored/);
+    expect(stdout).toMatch(
+      /requests: 20000 total, 20000 started, 20000 done, 20000 succeeded, 0 failed, 0 errored/,
+    );
     expect(stdout).toMatch(/status codes: 20000 2xx/);
   });
 });

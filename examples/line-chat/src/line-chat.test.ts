@@ -8,7 +8,9 @@ afterEach(async () => {
   chat = undefined;
 });
 
-function connect(port: number): Promise<{ socket: net.Socket; lines: string[]; waitFor(re: RegExp): Promise<string> }> {
+function connect(
+  port: number,
+): Promise<{ socket: net.Socket; lines: string[]; waitFor(re: RegExp): Promise<string> }> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1', () => resolve({ socket, lines, waitFor }));
     const lines: string[] = [];
@@ -22,7 +24,9 @@ function connect(port: number): Promise<{ socket: net.Socket; lines: string[]; w
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         lines.push(line);
-        for (const w of waiters.splice(0)) if (w.re.test(line)) w.done(line); else waiters.push(w);
+        for (const w of waiters.splice(0))
+          if (w.re.test(line)) w.done(line);
+          else waiters.push(w);
         i = buf.indexOf('\n');
       }
     });

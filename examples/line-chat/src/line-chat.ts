@@ -51,7 +51,8 @@ export async function startLineChat(options: LineChatOptions = {}): Promise<Line
     const sub = socketFount(socket)
       .pipe(splitDelimited({ maxLength: maxLine }))
       .subscribe({
-        next: (line) => broadcast(socket, `${name}: ${Buffer.from(line).toString('utf8').replace(/\r$/, '')}\n`),
+        next: (line) =>
+          broadcast(socket, `${name}: ${Buffer.from(line).toString('utf8').replace(/\r$/, '')}\n`),
         error: () => socket.destroy(), // a line over the limit, or a socket error
         complete: () => socket.end(),
       });
@@ -62,7 +63,9 @@ export async function startLineChat(options: LineChatOptions = {}): Promise<Line
     });
   });
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
   return {
     port: (server.address() as AddressInfo).port,
     get clients() {

@@ -29,7 +29,12 @@ function run(sizes: number[], actions: [number, number][], window: number): void
     },
   );
   const client = new Connection(
-    { role: 'client', initialWindowSize: window, connectionWindowSize: Math.max(65_535, window), maxReceiveWindowSize: Math.max(window, 200_000) },
+    {
+      role: 'client',
+      initialWindowSize: window,
+      connectionWindowSize: Math.max(65_535, window),
+      maxReceiveWindowSize: Math.max(window, 200_000),
+    },
     {
       frame: (f) => toServer.push(f),
       event: (e) => {
@@ -97,7 +102,9 @@ describe('flow control property (RFC 9113 §5.2, §6.9)', () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 0, max: 150_000 }), { minLength: 1, maxLength: 4 }),
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 70_000 })), { maxLength: 150 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 70_000 })), {
+          maxLength: 150,
+        }),
         fc.integer({ min: 1, max: 100_000 }),
         (sizes, actions, window) => run(sizes, actions, window),
       ),

@@ -39,7 +39,11 @@ afterEach(async () => {
 function collect(ex: ServerExchange): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Uint8Array[] = [];
-    ex.body.chunks.subscribe({ next: (c) => parts.push(Buffer.from(c)), complete: () => resolve(Buffer.concat(parts)), error: reject });
+    ex.body.chunks.subscribe({
+      next: (c) => parts.push(Buffer.from(c)),
+      complete: () => resolve(Buffer.concat(parts)),
+      error: reject,
+    });
   });
 }
 
@@ -47,7 +51,12 @@ function request(
   client: http2.ClientHttp2Session,
   headers: http2.OutgoingHttpHeaders,
   body?: Buffer,
-): Promise<{ status: number; headers: http2.IncomingHttpHeaders; body: Buffer; trailers: http2.IncomingHttpHeaders }> {
+): Promise<{
+  status: number;
+  headers: http2.IncomingHttpHeaders;
+  body: Buffer;
+  trailers: http2.IncomingHttpHeaders;
+}> {
   return new Promise((resolve, reject) => {
     const req = client.request(headers, { endStream: body === undefined });
     const parts: Buffer[] = [];
@@ -60,7 +69,9 @@ function request(
       trailers = t;
     });
     req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => resolve({ status: Number(head[':status']), headers: head, body: Buffer.concat(parts), trailers }));
+    req.on('end', () =>
+      resolve({ status: Number(head[':status']), headers: head, body: Buffer.concat(parts), trailers }),
+    );
     req.on('error', reject);
     if (body !== undefined) req.end(body);
   });
@@ -68,7 +79,9 @@ function request(
 
 describe('server role against a node:http2 client', () => {
   it('answers a GET with status, headers and body', async () => {
-    const s = await startServer((ex) => ex.respond(200, [{ name: 'content-type', value: 'text/plain' }], `you asked ${ex.path}`));
+    const s = await startServer((ex) =>
+      ex.respond(200, [{ name: 'content-type', value: 'text/plain' }], `you asked ${ex.path}`),
+    );
     const client = http2.connect(s.url);
     const res = await request(client, { ':path': '/hello?x=1' });
     client.close();
@@ -103,9 +116,13 @@ describe('server role against a node:http2 client', () => {
   it('serves 100 concurrent streams on one connection, each its own answer', async () => {
     const s = await startServer((ex) => ex.respond(200, [], `stream ${ex.path}`));
     const client = http2.connect(s.url);
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => request(client, { ':path': `/${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => request(client, { ':path': `/${i}` })),
+    );
     client.close();
-    expect(results.map((r) => r.body.toString())).toEqual(Array.from({ length: 100 }, (_, i) => `stream /${i}`));
+    expect(results.map((r) => r.body.toString())).toEqual(
+      Array.from({ length: 100 }, (_, i) => `stream /${i}`),
+    );
   });
 
   it('sends response trailers after the body and receives request trailers (RFC 9113 §8.1)', async () => {
@@ -116,21 +133,23 @@ describe('server role against a node:http2 client', () => {
       ex.respond(200, [], 'body', [{ name: 'grpc-status', value: '0' }]);
     });
     const client = http2.connect(s.url);
-    const res = await new Promise<{ body: string; trailers: http2.IncomingHttpHeaders }>((resolve, reject) => {
-      const req = client.request({ ':method': 'POST', ':path': '/' }, { waitForTrailers: true });
-      let body = '';
-      let trailers: http2.IncomingHttpHeaders = {};
-      req.on('wantTrailers', () => req.sendTrailers({ 'x-checksum': 'abc' }));
-      req.on('data', (c: Buffer) => {
-        body += c.toString();
-      });
-      req.on('trailers', (t) => {
-        trailers = t;
-      });
-      req.on('end', () => resolve({ body, trailers }));
-      req.on('error', reject);
-      req.end('payload');
-    });
+    const res = await new Promise<{ body: string; trailers: http2.IncomingHttpHeaders }>(
+      (resolve, reject) => {
+        const req = client.request({ ':method': 'POST', ':path': '/' }, { waitForTrailers: true });
+        let body = '';
+        let trailers: http2.IncomingHttpHeaders = {};
+        req.on('wantTrailers', () => req.sendTrailers({ 'x-checksum': 'abc' }));
+        req.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        req.on('trailers', (t) => {
+          trailers = t;
+        });
+        req.on('end', () => resolve({ body, trailers }));
+        req.on('error', reject);
+        req.end('payload');
+      },
+    );
     client.close();
     expect(res.body).toBe('body');
     expect(res.trailers['grpc-status']).toBe('0');

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { H2UsageError } from '@h2tubes/h2-frames';
+import { describe, expect, it } from 'vitest';
 import { Connection } from '../src/index.js';
 import { frames, Harness, SETTINGS, summary } from './helpers/frames.js';
 
@@ -9,16 +9,23 @@ describe('RFC 9113 §3.4 connection preface', () => {
     h.conn.start(0);
     const [first, ...rest] = h.take();
     expect(first?.type).toBe('SETTINGS');
-    expect(summary([first!])).toEqual([`SETTINGS ${SETTINGS.MAX_CONCURRENT_STREAMS}=100,${SETTINGS.MAX_HEADER_LIST_SIZE}=65536`]);
+    expect(summary([first!])).toEqual([
+      `SETTINGS ${SETTINGS.MAX_CONCURRENT_STREAMS}=100,${SETTINGS.MAX_HEADER_LIST_SIZE}=65536`,
+    ]);
     expect(summary(rest)).toEqual([`WINDOW_UPDATE 0 ${(1 << 20) - 65_535}`]);
   });
 
   it('client announces SETTINGS_ENABLE_PUSH = 0 and the option values (§6.5.2, §8.4)', () => {
-    const h = new Harness({ role: 'client', initialWindowSize: 1 << 20, maxFrameSize: 32_768, headerTableSize: 8192, enableConnectProtocol: true, connectionWindowSize: 65_535 });
+    const h = new Harness({
+      role: 'client',
+      initialWindowSize: 1 << 20,
+      maxFrameSize: 32_768,
+      headerTableSize: 8192,
+      enableConnectProtocol: true,
+      connectionWindowSize: 65_535,
+    });
     h.conn.start(0);
-    expect(summary(h.take())).toEqual([
-      `SETTINGS 1=8192,2=0,3=100,4=${1 << 20},5=32768,6=65536,8=1`,
-    ]);
+    expect(summary(h.take())).toEqual([`SETTINGS 1=8192,2=0,3=100,4=${1 << 20},5=32768,6=65536,8=1`]);
   });
 
   it('a first frame other than SETTINGS is a connection error PROTOCOL_ERROR (§3.4)', () => {
@@ -71,7 +78,9 @@ describe('RFC 9113 §3.4 connection preface', () => {
     expect(h.take()).toEqual([]);
     h.conn.tick(10_000);
     expect(h.goaway()?.errorCode).toBe('SETTINGS_TIMEOUT');
-    expect(h.eventsOf('limitExceeded')).toEqual([{ kind: 'limitExceeded', limit: 'prefaceTimeout', streamId: 0 }]);
+    expect(h.eventsOf('limitExceeded')).toEqual([
+      { kind: 'limitExceeded', limit: 'prefaceTimeout', streamId: 0 },
+    ]);
   });
 
   it('no ACK of our SETTINGS within 10 s ⇒ GOAWAY SETTINGS_TIMEOUT (§6.5.3)', () => {
@@ -88,8 +97,12 @@ describe('RFC 9113 §3.4 connection preface', () => {
     const c = new Connection({ role: 'server' }, { frame: () => {}, event: () => {} });
     c.start(0);
     expect(() => c.start(1)).toThrow(H2UsageError);
-    expect(() => new Connection({ role: 'server', maxFrameSize: 10 }, { frame: () => {}, event: () => {} })).toThrow(H2UsageError);
-    expect(() => new Connection({ role: 'proxy' as 'server' }, { frame: () => {}, event: () => {} })).toThrow(H2UsageError);
+    expect(
+      () => new Connection({ role: 'server', maxFrameSize: 10 }, { frame: () => {}, event: () => {} }),
+    ).toThrow(H2UsageError);
+    expect(() => new Connection({ role: 'proxy' as 'server' }, { frame: () => {}, event: () => {} })).toThrow(
+      H2UsageError,
+    );
   });
 });
 
@@ -116,7 +129,7 @@ describe('RFC 9113 §6.5.2 peer settings are checked', () => {
     const h = new Harness({ role: 'server' });
     h.conn.start(0);
     h.take();
-    h.send(frames.settings({ 0x99: 7 }));
+    h.send(frames.settings({ 153: 7 }));
     expect(summary(h.take())).toEqual(['SETTINGS ACK']);
   });
 

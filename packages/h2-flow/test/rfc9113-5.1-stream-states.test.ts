@@ -8,7 +8,11 @@ describe('RFC 9113 §5.1 stream states on a live connection', () => {
     const h = server();
     h.send(frames.headers(1).request('GET', '/a', { accept: '*/*' }).endStream());
     const [e] = h.eventsOf('requestReceived');
-    expect(e).toMatchObject({ streamId: 1, endStream: true, head: { method: 'GET', scheme: 'https', authority: 'example.com', path: '/a', contentLength: -1 } });
+    expect(e).toMatchObject({
+      streamId: 1,
+      endStream: true,
+      head: { method: 'GET', scheme: 'https', authority: 'example.com', path: '/a', contentLength: -1 },
+    });
     expect(h.conn.activeStreams).toBe(1);
   });
 
@@ -41,7 +45,12 @@ describe('RFC 9113 §5.1 stream states on a live connection', () => {
   });
 
   it('frames on stream 0 that need a stream are connection errors PROTOCOL_ERROR (§6.1-§6.4)', () => {
-    for (const f of [frames.data(0, 1), frames.headers(0).request('GET', '/').build(), frames.rst(0), frames.priority(0, 1)]) {
+    for (const f of [
+      frames.data(0, 1),
+      frames.headers(0).request('GET', '/').build(),
+      frames.rst(0),
+      frames.priority(0, 1),
+    ]) {
       const h = server();
       h.send(f);
       expect(h.goaway()?.errorCode).toBe('PROTOCOL_ERROR');
@@ -63,7 +72,10 @@ describe('RFC 9113 §5.1 stream states on a live connection', () => {
 
   it('DATA on half-closed (remote) ⇒ stream error STREAM_CLOSED, other streams unaffected (§5.1)', () => {
     const h = server();
-    h.send(frames.headers(1).request('GET', '/').endStream(), frames.headers(3).request('GET', '/').endStream());
+    h.send(
+      frames.headers(1).request('GET', '/').endStream(),
+      frames.headers(3).request('GET', '/').endStream(),
+    );
     h.take();
     h.events();
     h.send(frames.data(1, 10));
@@ -120,7 +132,9 @@ describe('RFC 9113 §5.1 stream states on a live connection', () => {
     const h = server();
     h.send(frames.headers(1).request('POST', '/'), frames.rst(1, 'CANCEL'));
     h.take();
-    expect(h.eventsOf('streamReset').map((e) => [e.streamId, e.code, e.by])).toEqual([[1, 'CANCEL', 'remote']]);
+    expect(h.eventsOf('streamReset').map((e) => [e.streamId, e.code, e.by])).toEqual([
+      [1, 'CANCEL', 'remote'],
+    ]);
     h.send(frames.windowUpdate(1, 1));
     expect(summary(h.take())).toEqual(['RST_STREAM 1 STREAM_CLOSED']);
     h.send(frames.rst(1));
@@ -152,7 +166,9 @@ describe('RFC 9113 §5.1 stream states on a live connection', () => {
 
   it('client: stream ids are odd and strictly increasing (§5.1.1)', () => {
     const h = Harness.ready({ role: 'client' });
-    expect([h.conn.request(GET(), { endStream: true }), h.conn.request(GET(), { endStream: true })]).toEqual([1, 3]);
+    expect([h.conn.request(GET(), { endStream: true }), h.conn.request(GET(), { endStream: true })]).toEqual([
+      1, 3,
+    ]);
   });
 
   it('client: HEADERS on a server-initiated stream ⇒ PROTOCOL_ERROR (push is disabled, §8.4)', () => {

@@ -4,7 +4,10 @@ import { frames, GET, Harness, SETTINGS, status, summary } from './helpers/frame
 describe('RFC 9113 §5.1.2 SETTINGS_MAX_CONCURRENT_STREAMS', () => {
   it('server: a stream beyond our limit gets RST_STREAM REFUSED_STREAM and limitExceeded', () => {
     const h = Harness.ready({ role: 'server', maxConcurrentStreams: 2 });
-    h.send(frames.headers(1).request('GET', '/').endStream(), frames.headers(3).request('GET', '/').endStream());
+    h.send(
+      frames.headers(1).request('GET', '/').endStream(),
+      frames.headers(3).request('GET', '/').endStream(),
+    );
     h.events();
     h.send(frames.headers(5).request('GET', '/').endStream());
     expect(summary(h.take())).toEqual(['RST_STREAM 5 REFUSED_STREAM']);
@@ -102,7 +105,9 @@ describe('DoS limits (DESIGN.md "Limits and their defaults")', () => {
     expect(h.conn.isClosed).toBe(false);
     h.send(frames.headers(9).request('GET', '/'), frames.rst(9));
     expect(h.goaway()).toEqual({ lastStreamId: 9, errorCode: 'ENHANCE_YOUR_CALM' });
-    expect(h.eventsOf('limitExceeded')).toEqual([{ kind: 'limitExceeded', limit: 'rapidReset', streamId: 0 }]);
+    expect(h.eventsOf('limitExceeded')).toEqual([
+      { kind: 'limitExceeded', limit: 'rapidReset', streamId: 0 },
+    ]);
   });
 
   it('queued control-frame answers over the limit ⇒ GOAWAY ENHANCE_YOUR_CALM; flushed() resets the count', () => {
@@ -126,14 +131,27 @@ describe('DoS limits (DESIGN.md "Limits and their defaults")', () => {
     expect(h.conn.isClosed).toBe(false);
     h.send(frames.data(1, 0));
     expect(h.goaway()?.errorCode).toBe('ENHANCE_YOUR_CALM');
-    expect(h.eventsOf('limitExceeded')).toEqual([{ kind: 'limitExceeded', limit: 'emptyDataFrames', streamId: 1 }]);
+    expect(h.eventsOf('limitExceeded')).toEqual([
+      { kind: 'limitExceeded', limit: 'emptyDataFrames', streamId: 1 },
+    ]);
   });
 
   it('streams we reset for peer errors over the limit ⇒ GOAWAY ENHANCE_YOUR_CALM', () => {
     const h = Harness.ready({ role: 'server', maxLocalResets: 2 });
-    for (const id of [1, 3]) h.send(frames.headers(id).raw([{ name: ':method', value: 'GET' }]).endStream());
+    for (const id of [1, 3])
+      h.send(
+        frames
+          .headers(id)
+          .raw([{ name: ':method', value: 'GET' }])
+          .endStream(),
+      );
     expect(h.conn.isClosed).toBe(false);
-    h.send(frames.headers(5).raw([{ name: ':method', value: 'GET' }]).endStream());
+    h.send(
+      frames
+        .headers(5)
+        .raw([{ name: ':method', value: 'GET' }])
+        .endStream(),
+    );
     expect(summary(h.take()).at(-1)).toBe('GOAWAY 5 ENHANCE_YOUR_CALM');
     expect(h.eventsOf('limitExceeded')[0]?.limit).toBe('localResets');
   });

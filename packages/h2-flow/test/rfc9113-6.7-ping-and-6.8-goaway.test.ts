@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { H2UsageError } from '@h2tubes/h2-frames';
+import { describe, expect, it } from 'vitest';
 import { frames, GET, Harness, status, summary } from './helpers/frames.js';
 
 describe('RFC 9113 §6.7 PING', () => {
@@ -68,7 +68,12 @@ describe('RFC 9113 §6.8 GOAWAY sent', () => {
     h.conn.respond(1, status(204), { endStream: true });
     expect(h.conn.isClosed).toBe(false);
     h.conn.respond(3, status(204), { endStream: true });
-    expect(h.events().at(-1)).toEqual({ kind: 'connectionClosed', code: 'NO_ERROR', initiator: 'local', error: undefined });
+    expect(h.events().at(-1)).toEqual({
+      kind: 'connectionClosed',
+      code: 'NO_ERROR',
+      initiator: 'local',
+      error: undefined,
+    });
   });
 
   it('graceful: the second GOAWAY goes out after a timeout when the PING ACK never comes', () => {
@@ -88,7 +93,9 @@ describe('RFC 9113 §6.8 GOAWAY sent', () => {
     h.events();
     const debugData = new TextEncoder().encode('bye');
     h.conn.goaway(0, { code: 'INTERNAL_ERROR', debugData });
-    expect(h.take()).toEqual([{ type: 'GOAWAY', streamId: 0, lastStreamId: 1, errorCode: 'INTERNAL_ERROR', debugData }]);
+    expect(h.take()).toEqual([
+      { type: 'GOAWAY', streamId: 0, lastStreamId: 1, errorCode: 'INTERNAL_ERROR', debugData },
+    ]);
     expect(h.eventsOf('connectionClosed')[0]).toMatchObject({ code: 'INTERNAL_ERROR', initiator: 'local' });
     expect(h.conn.respond(1, status(200))).toBe(false);
     h.conn.goaway(1);
@@ -134,7 +141,13 @@ describe('RFC 9113 §6.8 GOAWAY received', () => {
     h.send(frames.goaway(1));
     const ev = h.events();
     expect(ev[0]).toMatchObject({ kind: 'goawayReceived', lastStreamId: 1, code: 'NO_ERROR' });
-    expect(ev[1]).toMatchObject({ kind: 'streamReset', streamId: 3, code: 'REFUSED_STREAM', by: 'remote', retryable: true });
+    expect(ev[1]).toMatchObject({
+      kind: 'streamReset',
+      streamId: 3,
+      code: 'REFUSED_STREAM',
+      by: 'remote',
+      retryable: true,
+    });
     expect(() => h.conn.request(GET())).toThrow(H2UsageError);
     h.send(frames.headers(1).response(200).endStream());
     expect(h.events().map((e) => e.kind)).toEqual(['responseReceived', 'streamEnded', 'connectionClosed']);

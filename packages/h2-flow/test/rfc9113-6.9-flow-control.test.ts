@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { frames, GET, Harness, SETTINGS, status, summary } from './helpers/frames.js';
 
 /** A server with one open request stream 1 whose body is still coming. */
-function postStream(options: Partial<Parameters<typeof Harness.ready>[0]> = {}, peer: Record<number, number> = {}): Harness {
+function postStream(
+  options: Partial<Parameters<typeof Harness.ready>[0]> = {},
+  peer: Record<number, number> = {},
+): Harness {
   const h = Harness.ready({ role: 'server', connectionWindowSize: 65_535, ...options }, peer);
   h.send(frames.headers(1).request('POST', '/upload'));
   h.take();

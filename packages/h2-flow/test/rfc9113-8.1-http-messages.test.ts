@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { H2UsageError } from '@h2tubes/h2-frames';
+import { describe, expect, it } from 'vitest';
 import { frames, GET, Harness, SETTINGS, status, summary } from './helpers/frames.js';
 
 const server = () => Harness.ready({ role: 'server' });
@@ -9,7 +9,12 @@ describe('RFC 9113 §8.1 server side', () => {
   it('a malformed request resets its own stream only (§8.1.1)', () => {
     const h = server();
     h.send(frames.headers(1).request('GET', '/').endStream());
-    h.send(frames.headers(3).raw([{ name: ':method', value: 'GET' }]).endStream());
+    h.send(
+      frames
+        .headers(3)
+        .raw([{ name: ':method', value: 'GET' }])
+        .endStream(),
+    );
     expect(summary(h.take())).toEqual(['RST_STREAM 3 PROTOCOL_ERROR']);
     expect(h.conn.respond(1, status(200), { endStream: true })).toBe(true);
     expect(h.conn.isClosed).toBe(false);
@@ -38,7 +43,10 @@ describe('RFC 9113 §8.1 server side', () => {
 
   it('END_STREAM before content-length is reached ⇒ RST_STREAM PROTOCOL_ERROR (§8.1.1)', () => {
     const h = server();
-    h.send(frames.headers(1).request('POST', '/', { 'content-length': '5' }), frames.data(1, 4, { endStream: true }));
+    h.send(
+      frames.headers(1).request('POST', '/', { 'content-length': '5' }),
+      frames.data(1, 4, { endStream: true }),
+    );
     expect(summary(h.take())).toEqual(['RST_STREAM 1 PROTOCOL_ERROR']);
   });
 
@@ -50,7 +58,11 @@ describe('RFC 9113 §8.1 server side', () => {
 
   it('a body matching content-length is delivered with endStream', () => {
     const h = server();
-    h.send(frames.headers(1).request('POST', '/', { 'content-length': '5' }), frames.data(1, 2), frames.data(1, 3, { endStream: true }));
+    h.send(
+      frames.headers(1).request('POST', '/', { 'content-length': '5' }),
+      frames.data(1, 2),
+      frames.data(1, 3, { endStream: true }),
+    );
     expect(h.eventsOf('dataReceived').map((e) => [e.data.length, e.endStream])).toEqual([
       [2, false],
       [3, true],
@@ -59,9 +71,21 @@ describe('RFC 9113 §8.1 server side', () => {
 
   it('trailers end the stream and carry no pseudo-headers (§8.1)', () => {
     const h = server();
-    h.send(frames.headers(1).request('POST', '/'), frames.data(1, 3), frames.headers(1).add({ 'x-sum': 'abc' }).endStream());
-    expect(h.eventsOf('trailersReceived')).toEqual([{ kind: 'trailersReceived', streamId: 1, fields: [{ name: 'x-sum', value: 'abc' }] }]);
-    h.send(frames.headers(3).request('POST', '/'), frames.headers(3).raw([{ name: ':path', value: '/' }]).endStream());
+    h.send(
+      frames.headers(1).request('POST', '/'),
+      frames.data(1, 3),
+      frames.headers(1).add({ 'x-sum': 'abc' }).endStream(),
+    );
+    expect(h.eventsOf('trailersReceived')).toEqual([
+      { kind: 'trailersReceived', streamId: 1, fields: [{ name: 'x-sum', value: 'abc' }] },
+    ]);
+    h.send(
+      frames.headers(3).request('POST', '/'),
+      frames
+        .headers(3)
+        .raw([{ name: ':path', value: '/' }])
+        .endStream(),
+    );
     expect(summary(h.take())).toEqual(['RST_STREAM 3 PROTOCOL_ERROR']);
   });
 
@@ -73,7 +97,11 @@ describe('RFC 9113 §8.1 server side', () => {
 
   it('trailers before content-length is reached ⇒ RST_STREAM PROTOCOL_ERROR (§8.1.1)', () => {
     const h = server();
-    h.send(frames.headers(1).request('POST', '/', { 'content-length': '9' }), frames.data(1, 3), frames.headers(1).add({ a: 'b' }).endStream());
+    h.send(
+      frames.headers(1).request('POST', '/', { 'content-length': '9' }),
+      frames.data(1, 3),
+      frames.headers(1).add({ a: 'b' }).endStream(),
+    );
     expect(summary(h.take())).toEqual(['RST_STREAM 1 PROTOCOL_ERROR']);
   });
 
@@ -92,7 +120,10 @@ describe('RFC 9113 §8.1 server side', () => {
 
   it('HEAD, 204 and 304 responses cannot carry a body (RFC 9110 §6.4.1)', () => {
     const h = server();
-    h.send(frames.headers(1).request('HEAD', '/').endStream(), frames.headers(3).request('GET', '/').endStream());
+    h.send(
+      frames.headers(1).request('HEAD', '/').endStream(),
+      frames.headers(3).request('GET', '/').endStream(),
+    );
     h.conn.respond(1, status(200, [{ name: 'content-length', value: '10' }]));
     expect(() => h.conn.sendData(1, new Uint8Array(1))).toThrow(H2UsageError);
     h.conn.sendData(1, new Uint8Array(0), true);
@@ -133,7 +164,9 @@ describe('RFC 9113 §8.1 server side', () => {
     const h = Harness.ready({ role: 'server' }, { [SETTINGS.MAX_HEADER_LIST_SIZE]: 100 });
     h.send(frames.headers(1).request('GET', '/').endStream());
     h.take();
-    expect(() => h.conn.respond(1, status(200, [{ name: 'x-big', value: 'v'.repeat(100) }]))).toThrow(/MAX_HEADER_LIST_SIZE/);
+    expect(() => h.conn.respond(1, status(200, [{ name: 'x-big', value: 'v'.repeat(100) }]))).toThrow(
+      /MAX_HEADER_LIST_SIZE/,
+    );
     expect(h.take()).toEqual([]);
   });
 });
@@ -142,7 +175,12 @@ describe('RFC 9113 §8.1 client side', () => {
   it('several 1xx responses, then the final response (§8.1)', () => {
     const h = client();
     h.conn.request(GET(), { endStream: true });
-    h.send(frames.headers(1).response(100), frames.headers(1).response(103), frames.headers(1).response(200), frames.data(1, 2, { endStream: true }));
+    h.send(
+      frames.headers(1).response(100),
+      frames.headers(1).response(103),
+      frames.headers(1).response(200),
+      frames.data(1, 2, { endStream: true }),
+    );
     expect(h.eventsOf('responseReceived').map((e) => [e.status, e.informational])).toEqual([
       [100, true],
       [103, true],
@@ -202,7 +240,11 @@ describe('RFC 9113 §8.1 client side', () => {
   it('response trailers end the stream', () => {
     const h = client();
     h.conn.request(GET(), { endStream: true });
-    h.send(frames.headers(1).response(200), frames.data(1, 2), frames.headers(1).add({ 'grpc-status': '0' }).endStream());
+    h.send(
+      frames.headers(1).response(200),
+      frames.data(1, 2),
+      frames.headers(1).add({ 'grpc-status': '0' }).endStream(),
+    );
     expect(h.eventsOf('trailersReceived')).toHaveLength(1);
   });
 
@@ -212,7 +254,9 @@ describe('RFC 9113 §8.1 client side', () => {
     h.take();
     h.send(frames.headers(1).response(200).oversized());
     expect(summary(h.take())).toEqual(['RST_STREAM 1 CANCEL']);
-    expect(h.eventsOf('limitExceeded')).toEqual([{ kind: 'limitExceeded', limit: 'headerListSize', streamId: 1 }]);
+    expect(h.eventsOf('limitExceeded')).toEqual([
+      { kind: 'limitExceeded', limit: 'headerListSize', streamId: 1 },
+    ]);
   });
 
   it('a malformed request is a usage error (§8.3.1)', () => {

@@ -6,7 +6,12 @@ function serving(ids: number[], n: number, prio: Record<number, string> = {}): H
   const h = Harness.ready({ role: 'server' }, { [SETTINGS.INITIAL_WINDOW_SIZE]: 1 << 20 });
   h.send(frames.windowUpdate(0, 1 << 20));
   for (const id of ids) {
-    h.send(frames.headers(id).request('GET', '/', prio[id] === undefined ? {} : { priority: prio[id]! }).endStream());
+    h.send(
+      frames
+        .headers(id)
+        .request('GET', '/', prio[id] === undefined ? {} : { priority: prio[id]! })
+        .endStream(),
+    );
     h.conn.respond(id, status(200));
     h.conn.sendData(id, new Uint8Array(n), true);
   }
@@ -78,7 +83,11 @@ describe('RFC 8441 extended CONNECT', () => {
   it('with SETTINGS_ENABLE_CONNECT_PROTOCOL the server accepts :protocol (§4)', () => {
     const h = Harness.ready({ role: 'server', enableConnectProtocol: true });
     h.send(connect(1));
-    expect(h.eventsOf('requestReceived')[0]?.head).toMatchObject({ method: 'CONNECT', protocol: 'websocket', path: '/chat' });
+    expect(h.eventsOf('requestReceived')[0]?.head).toMatchObject({
+      method: 'CONNECT',
+      protocol: 'websocket',
+      path: '/chat',
+    });
   });
 
   it('without it, :protocol makes the request malformed (§3)', () => {

@@ -9,11 +9,20 @@ const priority: fc.Arbitrary<PrioritySpec> = fc.record({
   dependency: fc.integer({ min: 0, max: 0x7fff_ffff }),
   weight: fc.integer({ min: 1, max: 256 }),
 });
-const code = fc.oneof(fc.constantFrom('NO_ERROR', 'PROTOCOL_ERROR', 'CANCEL', 'ENHANCE_YOUR_CALM' as const), fc.integer({ min: 14, max: 0xffff_ffff }));
+const code = fc.oneof(
+  fc.constantFrom('NO_ERROR', 'PROTOCOL_ERROR', 'CANCEL', 'ENHANCE_YOUR_CALM' as const),
+  fc.integer({ min: 14, max: 0xffff_ffff }),
+);
 
 /** Any valid wire frame (fields within RFC 9113 ranges), payloads ≤ 300 octets. */
 export const anyFrame: fc.Arbitrary<Frame> = fc.oneof(
-  fc.record({ type: fc.constant('DATA' as const), streamId, endStream: fc.boolean(), data: bytes(300), padLength: pad }),
+  fc.record({
+    type: fc.constant('DATA' as const),
+    streamId,
+    endStream: fc.boolean(),
+    data: bytes(300),
+    padLength: pad,
+  }),
   fc.record({
     type: fc.constant('HEADERS' as const),
     streamId,
@@ -35,12 +44,20 @@ export const anyFrame: fc.Arbitrary<Frame> = fc.oneof(
         fc.record({ id: fc.constant(4), value: fc.integer({ min: 0, max: 0x7fff_ffff }) }),
         fc.record({ id: fc.constant(5), value: fc.integer({ min: 16_384, max: 16_777_215 }) }),
         fc.record({ id: fc.constantFrom(2, 8), value: fc.integer({ min: 0, max: 1 }) }),
-        fc.record({ id: fc.integer({ min: 10, max: 0xffff }), value: fc.integer({ min: 0, max: 0xffff_ffff }) }),
+        fc.record({
+          id: fc.integer({ min: 10, max: 0xffff }),
+          value: fc.integer({ min: 0, max: 0xffff_ffff }),
+        }),
       ),
       { maxLength: 6 },
     ),
   }),
-  fc.record({ type: fc.constant('SETTINGS' as const), streamId: fc.constant(0 as const), ack: fc.constant(true), settings: fc.constant([]) }),
+  fc.record({
+    type: fc.constant('SETTINGS' as const),
+    streamId: fc.constant(0 as const),
+    ack: fc.constant(true),
+    settings: fc.constant([]),
+  }),
   fc.record({
     type: fc.constant('PUSH_PROMISE' as const),
     streamId,
@@ -49,7 +66,12 @@ export const anyFrame: fc.Arbitrary<Frame> = fc.oneof(
     promisedStreamId: streamId,
     fragment: bytes(200),
   }),
-  fc.record({ type: fc.constant('PING' as const), streamId: fc.constant(0 as const), ack: fc.boolean(), opaqueData: fc.uint8Array({ minLength: 8, maxLength: 8 }) }),
+  fc.record({
+    type: fc.constant('PING' as const),
+    streamId: fc.constant(0 as const),
+    ack: fc.boolean(),
+    opaqueData: fc.uint8Array({ minLength: 8, maxLength: 8 }),
+  }),
   fc.record({
     type: fc.constant('GOAWAY' as const),
     streamId: fc.constant(0 as const),
@@ -57,8 +79,17 @@ export const anyFrame: fc.Arbitrary<Frame> = fc.oneof(
     errorCode: code,
     debugData: bytes(100),
   }),
-  fc.record({ type: fc.constant('WINDOW_UPDATE' as const), streamId: fc.integer({ min: 0, max: 0x7fff_ffff }), windowSizeIncrement: fc.integer({ min: 0, max: 0x7fff_ffff }) }),
-  fc.record({ type: fc.constant('CONTINUATION' as const), streamId, endHeaders: fc.boolean(), fragment: bytes(300) }),
+  fc.record({
+    type: fc.constant('WINDOW_UPDATE' as const),
+    streamId: fc.integer({ min: 0, max: 0x7fff_ffff }),
+    windowSizeIncrement: fc.integer({ min: 0, max: 0x7fff_ffff }),
+  }),
+  fc.record({
+    type: fc.constant('CONTINUATION' as const),
+    streamId,
+    endHeaders: fc.boolean(),
+    fragment: bytes(300),
+  }),
   fc.record({
     type: fc.constant('PRIORITY_UPDATE' as const),
     streamId: fc.constant(0 as const),

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 // @ts-expect-error hpack.js ships no types; it is the differential oracle here.
 import hpackJs from 'hpack.js';
-import { H2ProtocolError } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { HpackDecoder } from '../src/core/hpack/hpack-decoder.js';
 import { HpackEncoder } from '../src/core/hpack/hpack-encoder.js';
+import { H2ProtocolError } from '../src/index.js';
 import { loadStories, pairs } from './hpack-corpus.js';
 
 const wireStories = loadStories('wire');
@@ -22,7 +22,10 @@ describe('RFC 7541 against the hpack-test-case corpus', () => {
       const d = new HpackDecoder({ maxTableSize: 1 << 16, maxHeaderListSize: 1 << 24 });
       for (const c of story.cases) {
         const got = d.decode(Buffer.from(c.wire!, 'hex'));
-        expect(got.fields.map((f) => [f.name, f.value]), story.file).toEqual(pairs(c));
+        expect(
+          got.fields.map((f) => [f.name, f.value]),
+          story.file,
+        ).toEqual(pairs(c));
         fields += got.fields.length;
       }
     }
@@ -59,24 +62,31 @@ describe('RFC 7541 against the hpack-test-case corpus', () => {
 
 const fieldArb = fc.record({
   name: fc.stringMatching(/^[a-z0-9-]{1,20}$/),
-  value: fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).map((n) => String.fromCharCode(n)), maxLength: 60 }),
+  value: fc.string({
+    unit: fc.integer({ min: 0x20, max: 0xff }).map((n) => String.fromCharCode(n)),
+    maxLength: 60,
+  }),
   neverIndex: fc.boolean(),
 });
 
 describe('RFC 7541 properties', () => {
   it('decode(encode(list)) is the list, over many blocks sharing one context, never-indexed flags kept (§6.2.3)', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(fieldArb, { maxLength: 12 }), { maxLength: 8 }), fc.integer({ min: 0, max: 4096 }), (blocks, tableSize) => {
-        const e = new HpackEncoder({ maxTableSize: tableSize });
-        const d = new HpackDecoder();
-        for (const list of blocks) {
-          const got = d.decode(e.encode(list)).fields;
-          expect(got.map((f) => [f.name, f.value])).toEqual(list.map((f) => [f.name, f.value]));
-          got.forEach((f, i) => {
-            if (list[i]!.neverIndex) expect(f.neverIndex).toBe(true);
-          });
-        }
-      }),
+      fc.property(
+        fc.array(fc.array(fieldArb, { maxLength: 12 }), { maxLength: 8 }),
+        fc.integer({ min: 0, max: 4096 }),
+        (blocks, tableSize) => {
+          const e = new HpackEncoder({ maxTableSize: tableSize });
+          const d = new HpackDecoder();
+          for (const list of blocks) {
+            const got = d.decode(e.encode(list)).fields;
+            expect(got.map((f) => [f.name, f.value])).toEqual(list.map((f) => [f.name, f.value]));
+            got.forEach((f, i) => {
+              if (list[i]!.neverIndex) expect(f.neverIndex).toBe(true);
+            });
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -98,7 +108,6 @@ describe('RFC 7541 properties', () => {
 });
 
 describe('RFC 7541 rules', () => {
-
   it('§4.2: a dynamic table size update after the first field is a COMPRESSION_ERROR', () => {
     const block = Buffer.concat([Buffer.from([0x82]), Buffer.from([0x20])]);
     expect(() => new HpackDecoder().decode(block)).toThrow(/size update after the first field/);
@@ -116,17 +125,22 @@ describe('RFC 7541 rules', () => {
 
   it('§5.2: a Huffman string containing EOS or with padding longer than 7 bits is a COMPRESSION_ERROR', () => {
     // literal without indexing, new name "a" (plain), value Huffman 4 octets of 1-bits = EOS inside
-    expect(() => new HpackDecoder().decode(Buffer.from([0x00, 0x01, 0x61, 0x84, 0xff, 0xff, 0xff, 0xff]))).toThrow(
+    expect(() =>
+      new HpackDecoder().decode(Buffer.from([0x00, 0x01, 0x61, 0x84, 0xff, 0xff, 0xff, 0xff])),
+    ).toThrow(/invalid Huffman/);
+    // value Huffman "0xff": 8 one-bits of padding is too long
+    expect(() => new HpackDecoder().decode(Buffer.from([0x00, 0x01, 0x61, 0x81, 0xff]))).toThrow(
       /invalid Huffman/,
     );
-    // value Huffman "0xff": 8 one-bits of padding is too long
-    expect(() => new HpackDecoder().decode(Buffer.from([0x00, 0x01, 0x61, 0x81, 0xff]))).toThrow(/invalid Huffman/);
   });
 
   it('RFC 9113 §6.5.2: a list over SETTINGS_MAX_HEADER_LIST_SIZE is flagged oversized while the table stays in step', () => {
     const e = new HpackEncoder();
     const d = new HpackDecoder({ maxHeaderListSize: 100 });
-    const big = [{ name: 'x-big', value: 'v'.repeat(80) }, { name: 'x-small', value: '1' }];
+    const big = [
+      { name: 'x-big', value: 'v'.repeat(80) },
+      { name: 'x-small', value: '1' },
+    ];
     const first = d.decode(e.encode(big));
     expect(first.oversized).toBe(true);
     expect(first.fields.length).toBeLessThan(2);

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type AssembledFrame,
   CONNECTION_PREFACE,
   encodeFrames,
   type Frame,
   FrameSplitter,
   H2ProtocolError,
   HeaderBlockAssembler,
-  type AssembledFrame,
   parseFrame,
 } from '../src/index.js';
 import { anyFrame, chunk } from './frame-arbitraries.js';
@@ -47,10 +47,14 @@ function failure(fn: () => unknown): H2ProtocolError {
 describe('frame round trip (RFC 9113 §4.1, §6)', () => {
   it('any frames → bytes → any chunking → the same frames', () => {
     fc.assert(
-      fc.property(fc.array(anyFrame, { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 10 }), (frames, cuts) => {
-        const bytes = encodeFrames(frames);
-        expect(split(chunk(bytes, cuts))).toEqual(frames);
-      }),
+      fc.property(
+        fc.array(anyFrame, { maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (frames, cuts) => {
+          const bytes = encodeFrames(frames);
+          expect(split(chunk(bytes, cuts))).toEqual(frames);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -66,7 +70,9 @@ describe('frame round trip (RFC 9113 §4.1, §6)', () => {
   });
 
   it('payloads are views of the received chunk when a frame lies inside it (no copy)', () => {
-    const bytes = encodeFrames([{ type: 'DATA', streamId: 1, endStream: false, data: new Uint8Array(100), padLength: undefined }]);
+    const bytes = encodeFrames([
+      { type: 'DATA', streamId: 1, endStream: false, data: new Uint8Array(100), padLength: undefined },
+    ]);
     const [f] = split([bytes]) as [Frame & { type: 'DATA' }];
     expect(f.data.buffer).toBe(bytes.buffer);
   });
@@ -75,33 +81,41 @@ describe('frame round trip (RFC 9113 §4.1, §6)', () => {
 describe('never crash on arbitrary input', () => {
   it('arbitrary bytes into splitter → parser → assembler give frames or an H2ProtocolError, nothing else', () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 8 }), fc.boolean(), (chunks, preface) => {
-        const s = new FrameSplitter({ expectPreface: preface });
-        const a = new HeaderBlockAssembler();
-        try {
-          for (const c of chunks) s.push(c, (f) => a.push(parseFrame(f), () => {}));
-          s.end();
-        } catch (e) {
-          expect(H2ProtocolError.is(e)).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 8 }),
+        fc.boolean(),
+        (chunks, preface) => {
+          const s = new FrameSplitter({ expectPreface: preface });
+          const a = new HeaderBlockAssembler();
+          try {
+            for (const c of chunks) s.push(c, (f) => a.push(parseFrame(f), () => {}));
+            s.end();
+          } catch (e) {
+            expect(H2ProtocolError.is(e)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 5000 },
     );
   });
 
   it('mutated valid frames give frames or an H2ProtocolError', () => {
     fc.assert(
-      fc.property(fc.array(anyFrame, { minLength: 1, maxLength: 4 }), fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 6 }), (frames, flips) => {
-        const bytes = encodeFrames(frames).slice();
-        for (const [at, v] of flips) if (bytes.length > 0) bytes[at % bytes.length] = v;
-        const s = new FrameSplitter({ maxFrameSize: 16_777_215 });
-        const a = new HeaderBlockAssembler();
-        try {
-          s.push(bytes, (f) => a.push(parseFrame(f), () => {}));
-        } catch (e) {
-          expect(H2ProtocolError.is(e)).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.array(anyFrame, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 6 }),
+        (frames, flips) => {
+          const bytes = encodeFrames(frames).slice();
+          for (const [at, v] of flips) if (bytes.length > 0) bytes[at % bytes.length] = v;
+          const s = new FrameSplitter({ maxFrameSize: 16_777_215 });
+          const a = new HeaderBlockAssembler();
+          try {
+            s.push(bytes, (f) => a.push(parseFrame(f), () => {}));
+          } catch (e) {
+            expect(H2ProtocolError.is(e)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -115,7 +129,9 @@ describe('RFC 9113 §3.4 connection preface', () => {
   });
 
   it('an invalid preface is a connection PROTOCOL_ERROR', () => {
-    const e = failure(() => split([new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n')], { expectPreface: true }));
+    const e = failure(() =>
+      split([new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n')], { expectPreface: true }),
+    );
     expect([e.code, e.scope]).toEqual(['PROTOCOL_ERROR', 'connection']);
   });
 });
@@ -149,7 +165,13 @@ describe('RFC 9113 §4.1 header fields', () => {
 
   it('unknown flags are ignored and unknown frame types are kept with their raw type, flags and payload (§5.5)', () => {
     expect(parseFrame(raw(6, 0xfe, 0, new Uint8Array(8)))).toMatchObject({ type: 'PING', ack: false });
-    expect(parseFrame(raw(0xfa, 0x42, 3, [1, 2]))).toEqual({ type: 'UNKNOWN', typeCode: 0xfa, flags: 0x42, streamId: 3, payload: Uint8Array.of(1, 2) });
+    expect(parseFrame(raw(0xfa, 0x42, 3, [1, 2]))).toEqual({
+      type: 'UNKNOWN',
+      typeCode: 0xfa,
+      flags: 0x42,
+      streamId: 3,
+      payload: Uint8Array.of(1, 2),
+    });
   });
 });
 
@@ -165,19 +187,44 @@ describe('RFC 9113 §6 per-type rules', () => {
     ['§6.4 RST_STREAM on stream 0', raw(3, 0, 0, [0, 0, 0, 8]), 'PROTOCOL_ERROR', 'connection'],
     ['§6.5 SETTINGS on a stream', raw(4, 0, 1, []), 'PROTOCOL_ERROR', 'connection'],
     ['§6.5 SETTINGS ACK with a payload', raw(4, 1, 0, [0, 1, 0, 0, 0, 0]), 'FRAME_SIZE_ERROR', 'connection'],
-    ['§6.5 SETTINGS length not a multiple of 6', raw(4, 0, 0, [0, 1, 0, 0, 0]), 'FRAME_SIZE_ERROR', 'connection'],
+    [
+      '§6.5 SETTINGS length not a multiple of 6',
+      raw(4, 0, 0, [0, 1, 0, 0, 0]),
+      'FRAME_SIZE_ERROR',
+      'connection',
+    ],
     ['§6.5.2 ENABLE_PUSH not 0 or 1', raw(4, 0, 0, [0, 2, 0, 0, 0, 2]), 'PROTOCOL_ERROR', 'connection'],
-    ['§6.5.2 INITIAL_WINDOW_SIZE above 2^31-1', raw(4, 0, 0, [0, 4, 0x80, 0, 0, 0]), 'FLOW_CONTROL_ERROR', 'connection'],
-    ['§6.5.2 MAX_FRAME_SIZE below 2^14', raw(4, 0, 0, [0, 5, 0, 0, 0x3f, 0xff]), 'PROTOCOL_ERROR', 'connection'],
+    [
+      '§6.5.2 INITIAL_WINDOW_SIZE above 2^31-1',
+      raw(4, 0, 0, [0, 4, 0x80, 0, 0, 0]),
+      'FLOW_CONTROL_ERROR',
+      'connection',
+    ],
+    [
+      '§6.5.2 MAX_FRAME_SIZE below 2^14',
+      raw(4, 0, 0, [0, 5, 0, 0, 0x3f, 0xff]),
+      'PROTOCOL_ERROR',
+      'connection',
+    ],
     ['§6.5.2 MAX_FRAME_SIZE above 2^24-1', raw(4, 0, 0, [0, 5, 1, 0, 0, 0]), 'PROTOCOL_ERROR', 'connection'],
-    ['§6.6 PUSH_PROMISE shorter than its stream id', raw(5, 0x4, 1, [0, 0]), 'FRAME_SIZE_ERROR', 'connection'],
+    [
+      '§6.6 PUSH_PROMISE shorter than its stream id',
+      raw(5, 0x4, 1, [0, 0]),
+      'FRAME_SIZE_ERROR',
+      'connection',
+    ],
     ['§6.7 PING of the wrong length', raw(6, 0, 0, [1, 2, 3]), 'FRAME_SIZE_ERROR', 'connection'],
     ['§6.7 PING on a stream', raw(6, 0, 1, new Uint8Array(8)), 'PROTOCOL_ERROR', 'connection'],
     ['§6.8 GOAWAY shorter than 8', raw(7, 0, 0, [0, 0, 0, 1]), 'FRAME_SIZE_ERROR', 'connection'],
     ['§6.8 GOAWAY on a stream', raw(7, 0, 3, new Uint8Array(8)), 'PROTOCOL_ERROR', 'connection'],
     ['§6.9 WINDOW_UPDATE of the wrong length', raw(8, 0, 1, [0, 0, 1]), 'FRAME_SIZE_ERROR', 'connection'],
     ['§6.10 CONTINUATION on stream 0', raw(9, 0x4, 0, []), 'PROTOCOL_ERROR', 'connection'],
-    ['RFC 9218 §7.1 PRIORITY_UPDATE on a stream', raw(0x10, 0, 1, [0, 0, 0, 1]), 'PROTOCOL_ERROR', 'connection'],
+    [
+      'RFC 9218 §7.1 PRIORITY_UPDATE on a stream',
+      raw(0x10, 0, 1, [0, 0, 0, 1]),
+      'PROTOCOL_ERROR',
+      'connection',
+    ],
   ];
   for (const [name, bytes, code, scope] of cases) {
     it(`${name} ⇒ ${scope} ${code}`, () => {
@@ -187,20 +234,36 @@ describe('RFC 9113 §6 per-type rules', () => {
   }
 
   it('§6.1 padding is stripped: data is the view between pad-length octet and padding', () => {
-    expect(parseFrame(raw(0, 0x9, 1, [2, 7, 8, 0, 0]))).toMatchObject({ data: Uint8Array.of(7, 8), padLength: 2, endStream: true });
+    expect(parseFrame(raw(0, 0x9, 1, [2, 7, 8, 0, 0]))).toMatchObject({
+      data: Uint8Array.of(7, 8),
+      padLength: 2,
+      endStream: true,
+    });
   });
 
   it('§6.9 a WINDOW_UPDATE increment of 0 is parsed (the connection decides stream vs connection error)', () => {
-    expect(parseFrame(raw(8, 0, 1, [0, 0, 0, 0]))).toMatchObject({ type: 'WINDOW_UPDATE', windowSizeIncrement: 0 });
+    expect(parseFrame(raw(8, 0, 1, [0, 0, 0, 0]))).toMatchObject({
+      type: 'WINDOW_UPDATE',
+      windowSizeIncrement: 0,
+    });
   });
 });
 
 describe('RFC 9113 §4.3, §6.10 field block assembly', () => {
   const headers = (endHeaders: boolean, fragment: number[]): Frame => ({
-    type: 'HEADERS', streamId: 1, endStream: true, endHeaders, priority: undefined, padLength: undefined, fragment: Uint8Array.from(fragment),
+    type: 'HEADERS',
+    streamId: 1,
+    endStream: true,
+    endHeaders,
+    priority: undefined,
+    padLength: undefined,
+    fragment: Uint8Array.from(fragment),
   });
   const cont = (streamId: number, endHeaders: boolean, fragment: number[]): Frame => ({
-    type: 'CONTINUATION', streamId, endHeaders, fragment: Uint8Array.from(fragment),
+    type: 'CONTINUATION',
+    streamId,
+    endHeaders,
+    fragment: Uint8Array.from(fragment),
   });
   const assemble = (frames: Frame[], options = {}) => {
     const a = new HeaderBlockAssembler(options);
@@ -211,7 +274,15 @@ describe('RFC 9113 §4.3, §6.10 field block assembly', () => {
 
   it('joins HEADERS and CONTINUATION fragments into one block with the first frame flags', () => {
     expect(assemble([headers(false, [1, 2]), cont(1, false, [3]), cont(1, true, [4])])).toEqual([
-      { type: 'HEADER_BLOCK', kind: 'HEADERS', streamId: 1, endStream: true, priority: undefined, promisedStreamId: 0, block: Uint8Array.of(1, 2, 3, 4) },
+      {
+        type: 'HEADER_BLOCK',
+        kind: 'HEADERS',
+        streamId: 1,
+        endStream: true,
+        priority: undefined,
+        promisedStreamId: 0,
+        block: Uint8Array.of(1, 2, 3, 4),
+      },
     ]);
   });
 
@@ -239,7 +310,20 @@ describe('RFC 9113 §4.3, §6.10 field block assembly', () => {
 
   it('the serializer splits a block into HEADERS + CONTINUATION by the peer max frame size, which reassemble to it', () => {
     const block = Uint8Array.from({ length: 40_000 }, (_, i) => i & 0xff);
-    const bytes = encodeFrames([{ type: 'HEADER_BLOCK', kind: 'HEADERS', streamId: 5, endStream: false, priority: undefined, promisedStreamId: 0, block }], 16_384);
+    const bytes = encodeFrames(
+      [
+        {
+          type: 'HEADER_BLOCK',
+          kind: 'HEADERS',
+          streamId: 5,
+          endStream: false,
+          priority: undefined,
+          promisedStreamId: 0,
+          block,
+        },
+      ],
+      16_384,
+    );
     const frames = split([bytes]);
     expect(frames.map((f) => f.type)).toEqual(['HEADERS', 'CONTINUATION', 'CONTINUATION']);
     const [out] = assemble(frames);

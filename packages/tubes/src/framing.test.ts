@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import {
   encodeLengthPrefixed,
   encodeNetstring,
-  FramingError,
   FrameTooLargeError,
+  FramingError,
   splitByHeaderLength,
   splitDelimited,
   splitLengthPrefixed,
@@ -33,11 +33,16 @@ const cuts = fc.array(fc.nat(), { maxLength: 12 });
 describe('framing tubes: any chunking of any frames yields the same frames', () => {
   it('length-prefixed, 1/2/4-octet prefixes (round trip)', async () => {
     await fc.assert(
-      fc.asyncProperty(bodies, cuts, fc.constantFrom(1 as const, 2 as const, 4 as const), async (bs, cs, size) => {
-        const wire = concat(bs.map((b) => encodeLengthPrefixed(b, size)));
-        const got = await run(cut(wire, cs), splitLengthPrefixed({ prefixLength: size, maxLength: 255 }));
-        expect(got.map((g) => [...g])).toEqual(bs.map((b) => [...b]));
-      }),
+      fc.asyncProperty(
+        bodies,
+        cuts,
+        fc.constantFrom(1 as const, 2 as const, 4 as const),
+        async (bs, cs, size) => {
+          const wire = concat(bs.map((b) => encodeLengthPrefixed(b, size)));
+          const got = await run(cut(wire, cs), splitLengthPrefixed({ prefixLength: size, maxLength: 255 }));
+          expect(got.map((g) => [...g])).toEqual(bs.map((b) => [...b]));
+        },
+      ),
     );
   });
 
@@ -52,14 +57,21 @@ describe('framing tubes: any chunking of any frames yields the same frames', () 
 
   it('delimited lines, split at every byte too', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.stringMatching(/^[a-z ]{0,20}$/), { maxLength: 8 }), cuts, async (lines, cs) => {
-        const wire = new TextEncoder().encode(lines.map((l) => `${l}\n`).join(''));
-        const got = await run(cut(wire, cs), splitDelimited({ maxLength: 64 }));
-        expect(got.map((g) => new TextDecoder().decode(g))).toEqual(lines);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.stringMatching(/^[a-z ]{0,20}$/), { maxLength: 8 }),
+        cuts,
+        async (lines, cs) => {
+          const wire = new TextEncoder().encode(lines.map((l) => `${l}\n`).join(''));
+          const got = await run(cut(wire, cs), splitDelimited({ maxLength: 64 }));
+          expect(got.map((g) => new TextDecoder().decode(g))).toEqual(lines);
+        },
+      ),
     );
     const wire = new TextEncoder().encode('ab\ncd\n');
-    const oneByOne = await run([...wire].map((b) => Uint8Array.of(b)), splitDelimited({ maxLength: 8 }));
+    const oneByOne = await run(
+      [...wire].map((b) => Uint8Array.of(b)),
+      splitDelimited({ maxLength: 8 }),
+    );
     expect(oneByOne.map((g) => new TextDecoder().decode(g))).toEqual(['ab', 'cd']);
   });
 
@@ -85,18 +97,26 @@ describe('framing limits and errors', () => {
   });
 
   it('a length over the maximum is a FrameTooLargeError from the prefix alone', async () => {
-    await expect(run([Uint8Array.of(0xff, 0xff)], splitLengthPrefixed({ prefixLength: 2, maxLength: 100 }))).rejects.toBeInstanceOf(
-      FrameTooLargeError,
-    );
+    await expect(
+      run([Uint8Array.of(0xff, 0xff)], splitLengthPrefixed({ prefixLength: 2, maxLength: 100 })),
+    ).rejects.toBeInstanceOf(FrameTooLargeError);
   });
 
   it('a line longer than the maximum without a delimiter fails instead of buffering without bound', async () => {
-    await expect(run([new Uint8Array(100).fill(0x61)], splitDelimited({ maxLength: 10 }))).rejects.toBeInstanceOf(FrameTooLargeError);
+    await expect(
+      run([new Uint8Array(100).fill(0x61)], splitDelimited({ maxLength: 10 })),
+    ).rejects.toBeInstanceOf(FrameTooLargeError);
   });
 
   it('malformed netstrings and input ending inside a frame are FramingErrors', async () => {
-    await expect(run([new TextEncoder().encode('3:abc;')], splitNetstrings({ maxLength: 10 }))).rejects.toBeInstanceOf(FramingError);
-    await expect(run([new TextEncoder().encode('x:')], splitNetstrings({ maxLength: 10 }))).rejects.toBeInstanceOf(FramingError);
-    await expect(run([Uint8Array.of(0, 5, 1)], splitLengthPrefixed({ prefixLength: 2, maxLength: 10 }))).rejects.toBeInstanceOf(FramingError);
+    await expect(
+      run([new TextEncoder().encode('3:abc;')], splitNetstrings({ maxLength: 10 })),
+    ).rejects.toBeInstanceOf(FramingError);
+    await expect(
+      run([new TextEncoder().encode('x:')], splitNetstrings({ maxLength: 10 })),
+    ).rejects.toBeInstanceOf(FramingError);
+    await expect(
+      run([Uint8Array.of(0, 5, 1)], splitLengthPrefixed({ prefixLength: 2, maxLength: 10 })),
+    ).rejects.toBeInstanceOf(FramingError);
   });
 });

@@ -54,7 +54,8 @@ class Splitter {
   }
 
   end(): void {
-    if (this.held !== undefined) throw new FramingError(`input ended inside a frame (${this.held.length} octets held)`);
+    if (this.held !== undefined)
+      throw new FramingError(`input ended inside a frame (${this.held.length} octets held)`);
   }
 
   operator(): OperatorFunction<Uint8Array, Uint8Array> {
@@ -72,7 +73,10 @@ class Splitter {
  * @example
  * bytes$.pipe(splitDelimited({ maxLength: 4096 })) // lines
  */
-export function splitDelimited(options: { delimiter?: number; maxLength: number }): OperatorFunction<Uint8Array, Uint8Array> {
+export function splitDelimited(options: {
+  delimiter?: number;
+  maxLength: number;
+}): OperatorFunction<Uint8Array, Uint8Array> {
   const d = options.delimiter ?? 0x0a;
   return new Splitter(
     (buf, start, end) => {
@@ -125,7 +129,10 @@ export function splitByHeaderLength(options: {
  * @example
  * bytes$.pipe(splitLengthPrefixed({ prefixLength: 4, maxLength: 65_536 }))
  */
-export function splitLengthPrefixed(options: { prefixLength: 1 | 2 | 4; maxLength: number }): OperatorFunction<Uint8Array, Uint8Array> {
+export function splitLengthPrefixed(options: {
+  prefixLength: 1 | 2 | 4;
+  maxLength: number;
+}): OperatorFunction<Uint8Array, Uint8Array> {
   const size = options.prefixLength;
   return new Splitter(
     (buf, start, end) => {
@@ -141,9 +148,11 @@ export function splitLengthPrefixed(options: { prefixLength: 1 | 2 | 4; maxLengt
 
 /** Prefixes a body with its big-endian length. */
 export function encodeLengthPrefixed(body: Uint8Array, prefixLength: 1 | 2 | 4): Uint8Array {
-  if (body.length >= 2 ** (8 * prefixLength)) throw new FrameTooLargeError(body.length, 2 ** (8 * prefixLength) - 1);
+  if (body.length >= 2 ** (8 * prefixLength))
+    throw new FrameTooLargeError(body.length, 2 ** (8 * prefixLength) - 1);
   const out = new Uint8Array(prefixLength + body.length);
-  for (let i = 0; i < prefixLength; i++) out[i] = Math.floor(body.length / 2 ** (8 * (prefixLength - 1 - i))) & 0xff;
+  for (let i = 0; i < prefixLength; i++)
+    out[i] = Math.floor(body.length / 2 ** (8 * (prefixLength - 1 - i))) & 0xff;
   out.set(body, prefixLength);
   return out;
 }

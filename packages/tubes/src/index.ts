@@ -8,6 +8,6 @@ export {
   splitLengthPrefixed,
   splitNetstrings,
 } from './framing.js';
-export { type PauseToken, Pauser } from './pauser.js';
+export { Pauser, type PauseToken } from './pauser.js';
 export { type SocketFount, socketFount } from './socket-fount.js';
 export { type TubeStep, tube } from './tube.js';

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { Observable } from 'rxjs';
-import { type PauseToken, Pauser } from './pauser.js';
+import { Pauser, type PauseToken } from './pauser.js';
 
 /** An Observable of a socket's bytes that other code can pause (and so stop reading the socket). */
 export interface SocketFount extends Observable<Uint8Array> {

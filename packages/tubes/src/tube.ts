@@ -15,7 +15,10 @@ export type TubeStep<T, R> = (value: T, emit: (out: R) => void) => void;
  * const double = tube<number, number>((n, emit) => { emit(n); emit(n); });
  * of(1, 2).pipe(double).subscribe(console.log); // 1 1 2 2
  */
-export function tube<T, R>(step: TubeStep<T, R>, flush?: (emit: (out: R) => void) => void): OperatorFunction<T, R> {
+export function tube<T, R>(
+  step: TubeStep<T, R>,
+  flush?: (emit: (out: R) => void) => void,
+): OperatorFunction<T, R> {
   return (source) =>
     new Observable<R>((subscriber) => {
       const emit = (out: R): void => subscriber.next(out);

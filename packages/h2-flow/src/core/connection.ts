@@ -17,14 +17,26 @@ import {
 } from '@h2tubes/h2-frames';
 import type { ConnectionEvent, ConnectionSink } from './events.js';
 import { FlowWindow } from './flow-window.js';
-import { checkTrailers, headerListSize, parseRequestHead, parseResponseHead, type RequestHead } from './header-rules.js';
+import {
+  checkTrailers,
+  headerListSize,
+  parseRequestHead,
+  parseResponseHead,
+  type RequestHead,
+} from './header-rules.js';
 import { Budget, type LimitName, TokenBucket } from './limits.js';
 import { type ConnectionOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import * as out from './outbound-frames.js';
 import { DEFAULT_URGENCY, type Priority, parsePriority } from './priority.js';
 import { ReceiveCredit } from './receive-credit.js';
 import { SendScheduler } from './send-scheduler.js';
-import { announcedSettings, INITIAL_SETTINGS, LocalSettings, type SettingsValues, applySettings } from './settings.js';
+import {
+  announcedSettings,
+  applySettings,
+  INITIAL_SETTINGS,
+  LocalSettings,
+  type SettingsValues,
+} from './settings.js';
 import { H2Stream } from './stream.js';
 import { type ClosedCause, closedStreamAnswer, isRefusal, type Refusal, stepStream } from './stream-state.js';
 
@@ -231,7 +243,12 @@ export class Connection {
       }
     }
     if (this.goawayState === 'draining' && now - this.goawaySentAt >= o.settingsTimeoutMs) this.finalGoaway();
-    if (o.idleTimeoutMs > 0 && this.goawayState === 'none' && this.streams.size === 0 && now - this.idleSince >= o.idleTimeoutMs) {
+    if (
+      o.idleTimeoutMs > 0 &&
+      this.goawayState === 'none' &&
+      this.streams.size === 0 &&
+      now - this.idleSince >= o.idleTimeoutMs
+    ) {
       this.emitLimit('idleTimeout', 0);
       this.goaway(now);
     }
@@ -246,10 +263,16 @@ export class Connection {
     const pendingAt = this.local.oldestPendingAt;
     if (pendingAt !== undefined) t = Math.min(t, pendingAt + o.settingsTimeoutMs);
     if (o.keepaliveIntervalMs > 0) {
-      t = Math.min(t, this.keepaliveSentAt >= 0 ? this.keepaliveSentAt + o.keepaliveTimeoutMs : this.lastReceivedAt + o.keepaliveIntervalMs);
+      t = Math.min(
+        t,
+        this.keepaliveSentAt >= 0
+          ? this.keepaliveSentAt + o.keepaliveTimeoutMs
+          : this.lastReceivedAt + o.keepaliveIntervalMs,
+      );
     }
     if (this.goawayState === 'draining') t = Math.min(t, this.goawaySentAt + o.settingsTimeoutMs);
-    if (o.idleTimeoutMs > 0 && this.goawayState === 'none' && this.streams.size === 0) t = Math.min(t, this.idleSince + o.idleTimeoutMs);
+    if (o.idleTimeoutMs > 0 && this.goawayState === 'none' && this.streams.size === 0)
+      t = Math.min(t, this.idleSince + o.idleTimeoutMs);
     return t === Number.POSITIVE_INFINITY ? undefined : t;
   }
 
@@ -298,7 +321,8 @@ export class Connection {
     if (id === 0) return this.connectionError('PROTOCOL_ERROR', 'DATA on stream 0 (RFC 9113 §6.1)');
     // RFC 9113 §6.9.1: padding and the pad-length octet count against flow control.
     const fcl = f.padLength === undefined ? f.data.length : f.data.length + f.padLength + 1;
-    if (!this.connRecv.receive(fcl)) return this.connectionError('FLOW_CONTROL_ERROR', 'DATA beyond the connection window');
+    if (!this.connRecv.receive(fcl))
+      return this.connectionError('FLOW_CONTROL_ERROR', 'DATA beyond the connection window');
     const s = this.streams.get(id);
     if (s === undefined || s.queued) {
       // DATA on a stream that cannot take it still spent connection credit: give it back now.
@@ -328,11 +352,19 @@ export class Connection {
     const malformed =
       s.inNoBody && n > 0
         ? 'content in a response that has none (RFC 9110 §6.4.1)'
-        : !s.inNoBody && s.inContentLength >= 0 && (s.inReceived > s.inContentLength || (f.endStream && s.inReceived !== s.inContentLength))
+        : !s.inNoBody &&
+            s.inContentLength >= 0 &&
+            (s.inReceived > s.inContentLength || (f.endStream && s.inReceived !== s.inContentLength))
           ? 'DATA does not match content-length (RFC 9113 §8.1.1)'
           : undefined;
     if (malformed !== undefined) return this.streamError(s, id, 'PROTOCOL_ERROR', malformed);
-    this.emit({ kind: 'dataReceived', streamId: id, data: f.data, flowControlledLength: fcl, endStream: f.endStream });
+    this.emit({
+      kind: 'dataReceived',
+      streamId: id,
+      data: f.data,
+      flowControlledLength: fcl,
+      endStream: f.endStream,
+    });
     if (f.endStream) this.peerEnded(s);
   }
 
@@ -344,7 +376,8 @@ export class Connection {
       if (this.isPeerId(id) && id > this.highestPeerId) return this.onNewPeerStream(f);
       return this.refuseOnUnknownStream(id, 'HEADERS');
     }
-    if (s.queued) return this.connectionError('PROTOCOL_ERROR', `HEADERS on idle stream ${id} (RFC 9113 §5.1)`);
+    if (s.queued)
+      return this.connectionError('PROTOCOL_ERROR', `HEADERS on idle stream ${id} (RFC 9113 §5.1)`);
     const step = stepStream(s.state, 'recvHeaders');
     if (isRefusal(step)) return this.refuse(s, id, step, 'HEADERS');
     if (f.priority !== undefined && f.priority.dependency === id) {
@@ -371,7 +404,14 @@ export class Connection {
         return this.streamError(s, id, 'PROTOCOL_ERROR', 'content-length without DATA (RFC 9113 §8.1.1)');
       }
     }
-    this.emit({ kind: 'responseReceived', streamId: id, status: head.status, informational, fields: f.fields, endStream: f.endStream });
+    this.emit({
+      kind: 'responseReceived',
+      streamId: id,
+      status: head.status,
+      informational,
+      fields: f.fields,
+      endStream: f.endStream,
+    });
     if (f.endStream) this.peerEnded(s);
   }
 
@@ -380,7 +420,12 @@ export class Connection {
     const problem = !f.endStream ? 'HEADERS after the body without END_STREAM' : checkTrailers(f.fields);
     if (problem !== undefined) return this.streamError(s, s.id, 'PROTOCOL_ERROR', problem);
     if (!s.inNoBody && s.inContentLength >= 0 && s.inReceived !== s.inContentLength) {
-      return this.streamError(s, s.id, 'PROTOCOL_ERROR', 'DATA does not match content-length (RFC 9113 §8.1.1)');
+      return this.streamError(
+        s,
+        s.id,
+        'PROTOCOL_ERROR',
+        'DATA does not match content-length (RFC 9113 §8.1.1)',
+      );
     }
     this.emit({ kind: 'trailersReceived', streamId: s.id, fields: f.fields });
     this.peerEnded(s);
@@ -390,7 +435,8 @@ export class Connection {
   private onNewPeerStream(f: FieldBlock): void {
     const id = f.streamId;
     // §8.4: push is disabled, so a client never sees a server-initiated stream.
-    if (this.role === 'client') return this.connectionError('PROTOCOL_ERROR', `HEADERS on server-initiated stream ${id}`);
+    if (this.role === 'client')
+      return this.connectionError('PROTOCOL_ERROR', `HEADERS on server-initiated stream ${id}`);
     // §5.1.1: opening N implicitly closes every idle stream below N (they are simply never tracked).
     this.highestPeerId = id;
     if (this.goawayState === 'final' && id > this.goawayLastStreamId) {
@@ -419,9 +465,16 @@ export class Connection {
     const head = parseRequestHead(f.fields, this.o.enableConnectProtocol);
     if (typeof head === 'string') return this.streamError(undefined, id, 'PROTOCOL_ERROR', head);
     if (f.endStream && head.contentLength > 0) {
-      return this.streamError(undefined, id, 'PROTOCOL_ERROR', 'content-length without DATA (RFC 9113 §8.1.1)');
+      return this.streamError(
+        undefined,
+        id,
+        'PROTOCOL_ERROR',
+        'content-length without DATA (RFC 9113 §8.1.1)',
+      );
     }
-    const pri = this.pendingPriorities.get(id) ?? (head.priority === undefined ? undefined : parsePriority(head.priority));
+    const pri =
+      this.pendingPriorities.get(id) ??
+      (head.priority === undefined ? undefined : parsePriority(head.priority));
     this.pendingPriorities.delete(id);
     const s = this.newStream(id, true, pri);
     s.state = 'open';
@@ -434,10 +487,16 @@ export class Connection {
   }
 
   private onPriority(f: PriorityFrame): void {
-    if (f.streamId === 0) return this.connectionError('PROTOCOL_ERROR', 'PRIORITY on stream 0 (RFC 9113 §6.3)');
+    if (f.streamId === 0)
+      return this.connectionError('PROTOCOL_ERROR', 'PRIORITY on stream 0 (RFC 9113 §6.3)');
     // RFC 9113 §5.3.2: the RFC 7540 scheme is deprecated; only the self-dependency rule is kept.
     if (f.priority.dependency === f.streamId) {
-      this.streamError(this.streams.get(f.streamId), f.streamId, 'PROTOCOL_ERROR', 'stream depends on itself (RFC 9113 §5.3.1)');
+      this.streamError(
+        this.streams.get(f.streamId),
+        f.streamId,
+        'PROTOCOL_ERROR',
+        'stream depends on itself (RFC 9113 §5.3.1)',
+      );
     }
   }
 
@@ -457,7 +516,14 @@ export class Connection {
       return this.retryRefused(s);
     }
     this.closeStream(s, 'recvReset');
-    this.emit({ kind: 'streamReset', streamId: id, code: f.errorCode, by: 'remote', retryable: f.errorCode === 'REFUSED_STREAM', error: undefined });
+    this.emit({
+      kind: 'streamReset',
+      streamId: id,
+      code: f.errorCode,
+      by: 'remote',
+      retryable: f.errorCode === 'REFUSED_STREAM',
+      error: undefined,
+    });
     // CVE-2023-44487: streams the peer opens and then resets drain a token bucket.
     if (s.peerInitiated && !this.rapidResets.take(this.now)) {
       this.connectionError('ENHANCE_YOUR_CALM', 'too many streams reset by the peer', 'rapidReset');
@@ -466,7 +532,8 @@ export class Connection {
 
   private onSettings(f: SettingsFrame): void {
     if (f.ack) {
-      if (f.settings.length > 0) return this.connectionError('FRAME_SIZE_ERROR', 'SETTINGS ACK with a payload (RFC 9113 §6.5)');
+      if (f.settings.length > 0)
+        return this.connectionError('FRAME_SIZE_ERROR', 'SETTINGS ACK with a payload (RFC 9113 §6.5)');
       const previous = this.local.acked.initialWindowSize;
       const r = this.local.acknowledged();
       if (r === undefined) return;
@@ -484,7 +551,11 @@ export class Connection {
       // RFC 9113 §6.9.2: the delta moves every stream's send window (may go negative), never the connection's.
       const delta = r.values.initialWindowSize - this.peer.initialWindowSize;
       for (const s of this.streams.values()) {
-        if (!s.sendWindow.grow(delta)) return this.connectionError('FLOW_CONTROL_ERROR', 'SETTINGS_INITIAL_WINDOW_SIZE overflows a stream window');
+        if (!s.sendWindow.grow(delta))
+          return this.connectionError(
+            'FLOW_CONTROL_ERROR',
+            'SETTINGS_INITIAL_WINDOW_SIZE overflows a stream window',
+          );
         if (delta > 0) this.scheduleIfReady(s);
       }
     }
@@ -514,14 +585,24 @@ export class Connection {
   }
 
   private onGoaway(f: GoawayFrame): void {
-    const last = this.peerGoawayLastStreamId < 0 ? f.lastStreamId : Math.min(f.lastStreamId, this.peerGoawayLastStreamId);
+    const last =
+      this.peerGoawayLastStreamId < 0
+        ? f.lastStreamId
+        : Math.min(f.lastStreamId, this.peerGoawayLastStreamId);
     this.peerGoawayLastStreamId = last;
     this.emit({ kind: 'goawayReceived', lastStreamId: last, code: f.errorCode, debugData: f.debugData });
     // RFC 9113 §6.8: streams we opened above last-stream-id were not processed: retryable elsewhere.
     for (const s of [...this.streams.values()]) {
       if (s.queued || (!s.peerInitiated && s.id > last)) {
         this.closeStream(s, 'recvReset');
-        this.emit({ kind: 'streamReset', streamId: s.id, code: 'REFUSED_STREAM', by: 'remote', retryable: true, error: undefined });
+        this.emit({
+          kind: 'streamReset',
+          streamId: s.id,
+          code: 'REFUSED_STREAM',
+          by: 'remote',
+          retryable: true,
+          error: undefined,
+        });
       }
     }
     this.requestQueue.length = 0;
@@ -533,30 +614,39 @@ export class Connection {
     const inc = f.windowSizeIncrement;
     if (id === 0) {
       // RFC 9113 §6.9: an increment of 0 on the connection ⇒ connection error PROTOCOL_ERROR.
-      if (inc === 0) return this.connectionError('PROTOCOL_ERROR', 'WINDOW_UPDATE of 0 on the connection (RFC 9113 §6.9)');
-      if (!this.connSend.grow(inc)) return this.connectionError('FLOW_CONTROL_ERROR', 'connection window above 2^31-1 (RFC 9113 §6.9.1)');
+      if (inc === 0)
+        return this.connectionError('PROTOCOL_ERROR', 'WINDOW_UPDATE of 0 on the connection (RFC 9113 §6.9)');
+      if (!this.connSend.grow(inc))
+        return this.connectionError('FLOW_CONTROL_ERROR', 'connection window above 2^31-1 (RFC 9113 §6.9.1)');
       this.emit({ kind: 'windowUpdated', streamId: 0, increment: inc });
       return;
     }
     const s = this.streams.get(id);
     if (s === undefined || s.queued) return this.refuseOnUnknownStream(id, 'WINDOW_UPDATE');
     if (inc === 0) return this.streamError(s, id, 'PROTOCOL_ERROR', 'WINDOW_UPDATE of 0 (RFC 9113 §6.9)');
-    if (!s.sendWindow.grow(inc)) return this.streamError(s, id, 'FLOW_CONTROL_ERROR', 'stream window above 2^31-1 (RFC 9113 §6.9.1)');
+    if (!s.sendWindow.grow(inc))
+      return this.streamError(s, id, 'FLOW_CONTROL_ERROR', 'stream window above 2^31-1 (RFC 9113 §6.9.1)');
     this.scheduleIfReady(s);
     this.emit({ kind: 'windowUpdated', streamId: id, increment: inc });
   }
 
   private onPriorityUpdate(f: PriorityUpdateFrame): void {
     // RFC 9218 §7.1: servers never send it; a prioritized stream id of 0 is an error.
-    if (this.role === 'client') return this.connectionError('PROTOCOL_ERROR', 'PRIORITY_UPDATE from a server (RFC 9218 §7.1)');
+    if (this.role === 'client')
+      return this.connectionError('PROTOCOL_ERROR', 'PRIORITY_UPDATE from a server (RFC 9218 §7.1)');
     const id = f.prioritizedStreamId;
-    if (id === 0) return this.connectionError('PROTOCOL_ERROR', 'PRIORITY_UPDATE for stream 0 (RFC 9218 §7.1)');
+    if (id === 0)
+      return this.connectionError('PROTOCOL_ERROR', 'PRIORITY_UPDATE for stream 0 (RFC 9218 §7.1)');
     const s = this.streams.get(id);
     if (s !== undefined) {
       const p = parsePriority(f.priorityFieldValue, s);
       this.scheduler.reprioritize(s, p.urgency, p.incremental);
       this.emit({ kind: 'priorityChanged', streamId: id, urgency: p.urgency, incremental: p.incremental });
-    } else if (this.isPeerId(id) && id > this.highestPeerId && this.pendingPriorities.size < MAX_PENDING_PRIORITIES) {
+    } else if (
+      this.isPeerId(id) &&
+      id > this.highestPeerId &&
+      this.pendingPriorities.size < MAX_PENDING_PRIORITIES
+    ) {
       // The update may come before the HEADERS that opens the stream; keep it (bounded).
       this.pendingPriorities.set(id, parsePriority(f.priorityFieldValue));
     }
@@ -578,15 +668,21 @@ export class Connection {
   request(fields: readonly HeaderField[], options: { endStream?: boolean } = {}): number {
     if (this.role !== 'client') throw new H2UsageError('request() is for the client role');
     if (this.startedAt < 0) throw new H2UsageError('call start() first');
-    if (!this.canRequest()) throw new H2UsageError('the connection no longer accepts requests (GOAWAY or closed)');
+    if (!this.canRequest())
+      throw new H2UsageError('the connection no longer accepts requests (GOAWAY or closed)');
     const head = parseRequestHead(fields, this.peer.enableConnectProtocol === 1);
     if (typeof head === 'string') throw new H2UsageError(`malformed request: ${head}`);
     this.checkOutboundSize(fields);
-    if (this.nextLocalId > MAX_STREAM_ID) throw new H2UsageError('stream ids exhausted: open a new connection (RFC 9113 §5.1.1)');
+    if (this.nextLocalId > MAX_STREAM_ID)
+      throw new H2UsageError('stream ids exhausted: open a new connection (RFC 9113 §5.1.1)');
     const endStream = options.endStream ?? false;
     const id = this.nextLocalId;
     this.nextLocalId += 2;
-    const s = this.newStream(id, false, head.priority === undefined ? undefined : parsePriority(head.priority));
+    const s = this.newStream(
+      id,
+      false,
+      head.priority === undefined ? undefined : parsePriority(head.priority),
+    );
     this.prepareRequest(s, head, fields, endStream);
     this.requestQueue.push(s);
     this.pump();
@@ -609,7 +705,8 @@ export class Connection {
     const s = this.serverStream(streamId, 'respond');
     if (s === undefined) return false;
     const status = this.checkResponse(s, fields);
-    if (status < 200) throw new H2UsageError('respond() needs a final status (200-599); use sendInformational for 1xx');
+    if (status < 200)
+      throw new H2UsageError('respond() needs a final status (200-599); use sendInformational for 1xx');
     const endStream = options.endStream ?? false;
     s.outNoBody = s.method === 'HEAD' || status === 204 || status === 304;
     this.sink.frame(out.headers(streamId, fields, endStream));
@@ -629,7 +726,8 @@ export class Connection {
     const s = this.serverStream(streamId, 'sendInformational');
     if (s === undefined) return false;
     const status = this.checkResponse(s, fields);
-    if (status >= 200 || status === 101) throw new H2UsageError('sendInformational() needs a 1xx status other than 101');
+    if (status >= 200 || status === 101)
+      throw new H2UsageError('sendInformational() needs a 1xx status other than 101');
     this.sink.frame(out.headers(streamId, fields, false));
     return true;
   }
@@ -645,8 +743,10 @@ export class Connection {
   sendData(streamId: number, chunk: Uint8Array, endStream = false): boolean {
     const s = this.bodyStream(streamId, 'sendData');
     if (s === undefined) return false;
-    if (s.pendingBytes >= this.o.sendBufferSize) throw new H2UsageError(`send buffer of stream ${streamId} is full: wait for sendCapacityAvailable`);
-    if (chunk.length > 0 && s.outNoBody) throw new H2UsageError('this response has no content (HEAD, 204 or 304)');
+    if (s.pendingBytes >= this.o.sendBufferSize)
+      throw new H2UsageError(`send buffer of stream ${streamId} is full: wait for sendCapacityAvailable`);
+    if (chunk.length > 0 && s.outNoBody)
+      throw new H2UsageError('this response has no content (HEAD, 204 or 304)');
     s.enqueue(chunk);
     if (endStream) {
       s.endQueued = true;
@@ -724,7 +824,11 @@ export class Connection {
       if (s.pendingBytes === 0 || s.sendWindow.size <= 0) this.scheduler.remove(s);
       else if (s.incremental) this.scheduler.rotate(s);
       if (last) this.finishBody(s, s.trailers === undefined);
-      else if (before >= this.o.sendBufferSize && s.pendingBytes < this.o.sendBufferSize && s.outPhase === 'body') {
+      else if (
+        before >= this.o.sendBufferSize &&
+        s.pendingBytes < this.o.sendBufferSize &&
+        s.outPhase === 'body'
+      ) {
         this.emit({ kind: 'sendCapacityAvailable', streamId: s.id });
       }
     }
@@ -850,7 +954,12 @@ export class Connection {
     return s;
   }
 
-  private prepareRequest(s: H2Stream, head: RequestHead, fields: readonly HeaderField[], endStream: boolean): void {
+  private prepareRequest(
+    s: H2Stream,
+    head: RequestHead,
+    fields: readonly HeaderField[],
+    endStream: boolean,
+  ): void {
     s.queued = true;
     s.method = head.method;
     s.requestFields = fields;
@@ -861,7 +970,11 @@ export class Connection {
 
   /** Client: sends queued requests while the peer's MAX_CONCURRENT_STREAMS leaves a slot. */
   private pump(): void {
-    while (!this.closed && this.requestQueue.length > 0 && this.localActive < this.peer.maxConcurrentStreams) {
+    while (
+      !this.closed &&
+      this.requestQueue.length > 0 &&
+      this.localActive < this.peer.maxConcurrentStreams
+    ) {
       const s = this.requestQueue.shift()!;
       s.queued = false;
       s.state = 'open';
@@ -878,7 +991,14 @@ export class Connection {
     const id = this.nextLocalId;
     if (id > MAX_STREAM_ID) {
       this.closeStream(s, 'recvReset');
-      this.emit({ kind: 'streamReset', streamId: s.id, code: 'REFUSED_STREAM', by: 'remote', retryable: true, error: undefined });
+      this.emit({
+        kind: 'streamReset',
+        streamId: s.id,
+        code: 'REFUSED_STREAM',
+        by: 'remote',
+        retryable: true,
+        error: undefined,
+      });
       return;
     }
     this.nextLocalId += 2;
@@ -891,7 +1011,8 @@ export class Connection {
     r.outPhase = s.outPhase;
     r.endQueued = s.endQueued;
     r.trailers = s.trailers;
-    for (let i = s.head; i < s.chunks.length; i++) r.enqueue(i === s.head ? s.chunks[i]!.subarray(s.offset) : s.chunks[i]!);
+    for (let i = s.head; i < s.chunks.length; i++)
+      r.enqueue(i === s.head ? s.chunks[i]!.subarray(s.offset) : s.chunks[i]!);
     s.chunks.length = 0;
     s.pendingBytes = 0;
     this.closeStream(s, 'recvReset');
@@ -913,7 +1034,8 @@ export class Connection {
       this.knownGone(streamId, what);
       return undefined;
     }
-    if (s.outPhase !== 'head') throw new H2UsageError(`${what}(): stream ${streamId} already has its final response`);
+    if (s.outPhase !== 'head')
+      throw new H2UsageError(`${what}(): stream ${streamId} already has its final response`);
     return s;
   }
 
@@ -924,7 +1046,9 @@ export class Connection {
       return undefined;
     }
     if (s.outPhase !== 'body') {
-      throw new H2UsageError(`${what}(): stream ${streamId} ${s.outPhase === 'head' ? 'has no final header section yet' : 'already ended'}`);
+      throw new H2UsageError(
+        `${what}(): stream ${streamId} ${s.outPhase === 'head' ? 'has no final header section yet' : 'already ended'}`,
+      );
     }
     return s;
   }
@@ -948,7 +1072,9 @@ export class Connection {
   private checkOutboundSize(fields: readonly HeaderField[]): void {
     const size = headerListSize(fields);
     if (size > this.peer.maxHeaderListSize) {
-      throw new H2UsageError(`header list of ${size} octets is over the peer's SETTINGS_MAX_HEADER_LIST_SIZE ${this.peer.maxHeaderListSize}`);
+      throw new H2UsageError(
+        `header list of ${size} octets is over the peer's SETTINGS_MAX_HEADER_LIST_SIZE ${this.peer.maxHeaderListSize}`,
+      );
     }
   }
 
@@ -1014,11 +1140,19 @@ export class Connection {
   }
 
   /** A frame for a stream we do not track: idle ⇒ connection PROTOCOL_ERROR (§5.1), else the closed answer. */
-  private refuseOnUnknownStream(id: number, frame: 'DATA' | 'HEADERS' | 'RST_STREAM' | 'WINDOW_UPDATE'): void {
-    const idle = this.isPeerId(id) ? id > this.highestPeerId : id >= this.nextLocalId || this.streams.get(id)?.queued === true;
+  private refuseOnUnknownStream(
+    id: number,
+    frame: 'DATA' | 'HEADERS' | 'RST_STREAM' | 'WINDOW_UPDATE',
+  ): void {
+    const idle = this.isPeerId(id)
+      ? id > this.highestPeerId
+      : id >= this.nextLocalId || this.streams.get(id)?.queued === true;
     if (idle) return this.connectionError('PROTOCOL_ERROR', `${frame} on idle stream ${id} (RFC 9113 §5.1)`);
     const rec = this.closedStreams.get(id);
-    const cause = rec === undefined || (rec.cause === 'sentReset' && this.now - rec.at > this.o.resetGraceMs) ? undefined : rec.cause;
+    const cause =
+      rec === undefined || (rec.cause === 'sentReset' && this.now - rec.at > this.o.resetGraceMs)
+        ? undefined
+        : rec.cause;
     const answer = closedStreamAnswer(cause, frame);
     if (answer === 'ignore') return;
     this.refuse(undefined, id, answer, frame);
@@ -1034,7 +1168,13 @@ export class Connection {
    * A stream error (RFC 9113 §5.4.2): RST_STREAM, the stream closed, `streamReset` reported.
    * `peerFault` streams count against the 1024 local-reset limit.
    */
-  private streamError(s: H2Stream | undefined, id: number, code: ErrorCode, message: string, peerFault = true): void {
+  private streamError(
+    s: H2Stream | undefined,
+    id: number,
+    code: ErrorCode,
+    message: string,
+    peerFault = true,
+  ): void {
     const error = new H2ProtocolError(code, 'stream', message, { streamId: id, initiator: 'remote' });
     this.writeControl(out.rstStream(id, code));
     if (s !== undefined) {
@@ -1078,7 +1218,11 @@ export class Connection {
   private writeControl(f: DecodedFrame): void {
     this.sink.frame(f);
     if (!this.controlQueue.take()) {
-      this.connectionError('ENHANCE_YOUR_CALM', 'too many control frames queued: the peer does not read', 'queuedControlFrames');
+      this.connectionError(
+        'ENHANCE_YOUR_CALM',
+        'too many control frames queued: the peer does not read',
+        'queuedControlFrames',
+      );
     }
   }
 

@@ -1,4 +1,10 @@
-import type { DecodedFrame, ErrorCode, ErrorInitiator, H2ProtocolError, HeaderField } from '@h2tubes/h2-frames';
+import type {
+  DecodedFrame,
+  ErrorCode,
+  ErrorInitiator,
+  H2ProtocolError,
+  HeaderField,
+} from '@h2tubes/h2-frames';
 import type { RequestHead } from './header-rules.js';
 import type { LimitName } from './limits.js';
 import type { SettingName, SettingsValues } from './settings.js';
@@ -61,12 +67,20 @@ export type ConnectionEvent =
    * The peer's SETTINGS were applied (and ACKed). Pipeline stages follow `changed`: maxFrameSize →
    * serializer split size, headerTableSize → HPACK encoder.
    */
-  | { readonly kind: 'settingsChanged'; readonly settings: SettingsValues; readonly changed: readonly SettingName[] }
+  | {
+      readonly kind: 'settingsChanged';
+      readonly settings: SettingsValues;
+      readonly changed: readonly SettingName[];
+    }
   /**
    * The peer ACKed our SETTINGS; they are now in force. `changed`: maxFrameSize → frame splitter,
    * headerTableSize and maxHeaderListSize → HPACK decoder.
    */
-  | { readonly kind: 'settingsAcknowledged'; readonly settings: SettingsValues; readonly changed: readonly SettingName[] }
+  | {
+      readonly kind: 'settingsAcknowledged';
+      readonly settings: SettingsValues;
+      readonly changed: readonly SettingName[];
+    }
   /** An application PING (`ping(now)` returned `pingId`) came back. */
   | { readonly kind: 'pingAcknowledged'; readonly pingId: number; readonly rttMs: number }
   /** The peer sent GOAWAY: no new streams; ours above `lastStreamId` were reset retryable. */
@@ -81,7 +95,12 @@ export type ConnectionEvent =
   /** The stream's pending-send buffer has room again: pull more body (see `wantsData`). */
   | { readonly kind: 'sendCapacityAvailable'; readonly streamId: number }
   /** RFC 9218: a stream's priority changed (PRIORITY_UPDATE). */
-  | { readonly kind: 'priorityChanged'; readonly streamId: number; readonly urgency: number; readonly incremental: boolean }
+  | {
+      readonly kind: 'priorityChanged';
+      readonly streamId: number;
+      readonly urgency: number;
+      readonly incremental: boolean;
+    }
   /** A limit tripped; the wire answer was already written. `streamId` 0 when connection-wide. */
   | { readonly kind: 'limitExceeded'; readonly limit: LimitName; readonly streamId: number }
   /**

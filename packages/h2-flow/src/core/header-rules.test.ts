@@ -11,7 +11,18 @@ const base: [string, string][] = [
 
 describe('parseRequestHead (RFC 9113 §8.3.1)', () => {
   it('parses pseudo-headers, content-length and priority', () => {
-    expect(parseRequestHead(f(...base, ['content-length', '12'], ['content-length', '12'], ['priority', 'u=1'], ['priority', 'i']), false)).toEqual({
+    expect(
+      parseRequestHead(
+        f(
+          ...base,
+          ['content-length', '12'],
+          ['content-length', '12'],
+          ['priority', 'u=1'],
+          ['priority', 'i'],
+        ),
+        false,
+      ),
+    ).toEqual({
       method: 'GET',
       scheme: 'https',
       authority: 'a',
@@ -31,10 +42,24 @@ describe('parseRequestHead (RFC 9113 §8.3.1)', () => {
     ['unknown pseudo-header', [...base, [':status', '200']]],
     ['pseudo after regular', [['a', 'b'], ...base]],
     ['missing :method', base.slice(1)],
-    ['empty :path', [[':method', 'GET'], [':scheme', 'https'], [':path', '']]],
+    [
+      'empty :path',
+      [
+        [':method', 'GET'],
+        [':scheme', 'https'],
+        [':path', ''],
+      ],
+    ],
     ['empty name', [...base, ['', 'x']]],
     ['conflicting content-length', [...base, ['content-length', '1'], ['content-length', '2']]],
-    ['CONNECT with :path', [[':method', 'CONNECT'], [':authority', 'a'], [':path', '/']]],
+    [
+      'CONNECT with :path',
+      [
+        [':method', 'CONNECT'],
+        [':authority', 'a'],
+        [':path', '/'],
+      ],
+    ],
     ['CONNECT without :authority', [[':method', 'CONNECT']]],
   ];
   for (const [what, fields] of bad) {
@@ -44,26 +69,63 @@ describe('parseRequestHead (RFC 9113 §8.3.1)', () => {
   }
 
   it('accepts CONNECT with :authority only (§8.5)', () => {
-    expect(parseRequestHead(f([':method', 'CONNECT'], [':authority', 'a:443']), false)).toMatchObject({ method: 'CONNECT', authority: 'a:443' });
+    expect(parseRequestHead(f([':method', 'CONNECT'], [':authority', 'a:443']), false)).toMatchObject({
+      method: 'CONNECT',
+      authority: 'a:443',
+    });
   });
 
   it('extended CONNECT needs CONNECT and all of :scheme, :path, :authority (RFC 8441 §4)', () => {
-    expect(parseRequestHead(f([':method', 'GET'], [':protocol', 'ws'], [':scheme', 'https'], [':path', '/'], [':authority', 'a']), true)).toMatch(/CONNECT/);
-    expect(parseRequestHead(f([':method', 'CONNECT'], [':protocol', 'ws'], [':authority', 'a']), true)).toMatch(/without/);
+    expect(
+      parseRequestHead(
+        f([':method', 'GET'], [':protocol', 'ws'], [':scheme', 'https'], [':path', '/'], [':authority', 'a']),
+        true,
+      ),
+    ).toMatch(/CONNECT/);
+    expect(
+      parseRequestHead(f([':method', 'CONNECT'], [':protocol', 'ws'], [':authority', 'a']), true),
+    ).toMatch(/without/);
   });
 });
 
 describe('parseResponseHead (RFC 9113 §8.3.2)', () => {
   it('parses :status and content-length', () => {
-    expect(parseResponseHead(f([':status', '200'], ['content-length', '0']))).toEqual({ status: 200, contentLength: 0 });
+    expect(parseResponseHead(f([':status', '200'], ['content-length', '0']))).toEqual({
+      status: 200,
+      contentLength: 0,
+    });
   });
   const bad: [string, [string, string][]][] = [
     ['missing :status', [['a', 'b']]],
-    ['duplicate :status', [[':status', '200'], [':status', '200']]],
+    [
+      'duplicate :status',
+      [
+        [':status', '200'],
+        [':status', '200'],
+      ],
+    ],
     ['invalid :status', [[':status', '20']]],
-    ['request pseudo-header', [[':status', '200'], [':path', '/']]],
-    ['pseudo after regular', [['a', 'b'], [':status', '200']]],
-    ['connection field', [[':status', '200'], ['keep-alive', '1']]],
+    [
+      'request pseudo-header',
+      [
+        [':status', '200'],
+        [':path', '/'],
+      ],
+    ],
+    [
+      'pseudo after regular',
+      [
+        ['a', 'b'],
+        [':status', '200'],
+      ],
+    ],
+    [
+      'connection field',
+      [
+        [':status', '200'],
+        ['keep-alive', '1'],
+      ],
+    ],
   ];
   for (const [what, fields] of bad) {
     it(`rejects ${what}`, () => {

@@ -27,7 +27,13 @@ export interface ResponseHead {
 }
 
 /** §8.2.2: connection-specific fields are malformed in HTTP/2. */
-const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+const CONNECTION_SPECIFIC = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 /** Checks what every header section shares: field names, connection fields, te, content-length. Returns the content-length, -1 or an error. */
 function checkRegular(f: HeaderField, contentLength: number): number | string {
@@ -53,7 +59,10 @@ function checkRegular(f: HeaderField, contentLength: number): number | string {
  * @example
  * parseRequestHead([{ name: ':method', value: 'GET' }, { name: ':scheme', value: 'https' }, { name: ':path', value: '/' }], false);
  */
-export function parseRequestHead(fields: readonly HeaderField[], connectProtocol: boolean): RequestHead | string {
+export function parseRequestHead(
+  fields: readonly HeaderField[],
+  connectProtocol: boolean,
+): RequestHead | string {
   let method: string | undefined;
   let scheme: string | undefined;
   let authority: string | undefined;
@@ -104,10 +113,12 @@ export function parseRequestHead(fields: readonly HeaderField[], connectProtocol
     // RFC 8441 §4: :protocol only on CONNECT, only when enabled, and then :scheme and :path are required.
     if (!connectProtocol) return ':protocol without SETTINGS_ENABLE_CONNECT_PROTOCOL';
     if (method !== 'CONNECT') return ':protocol on a method other than CONNECT';
-    if (scheme === undefined || path === undefined || authority === undefined) return 'extended CONNECT without :scheme, :path or :authority';
+    if (scheme === undefined || path === undefined || authority === undefined)
+      return 'extended CONNECT without :scheme, :path or :authority';
   } else if (method === 'CONNECT') {
     // §8.5: CONNECT carries :authority only.
-    if (scheme !== undefined || path !== undefined || authority === undefined) return 'CONNECT must carry :authority and no :scheme or :path';
+    if (scheme !== undefined || path !== undefined || authority === undefined)
+      return 'CONNECT must carry :authority and no :scheme or :path';
   } else if (scheme === undefined || path === undefined || path === '') {
     return 'missing :scheme or :path';
   }

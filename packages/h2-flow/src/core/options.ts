@@ -65,7 +65,9 @@ export interface ConnectionOptions {
 }
 
 /** The options with every default filled in; validated once at construction. */
-export type ResolvedOptions = { readonly [K in keyof ConnectionOptions]-?: Exclude<ConnectionOptions[K], undefined> };
+export type ResolvedOptions = {
+  readonly [K in keyof ConnectionOptions]-?: Exclude<ConnectionOptions[K], undefined>;
+};
 
 function int(name: string, v: number | undefined, dflt: number, min: number, max: number): number {
   const x = v ?? dflt;
@@ -90,13 +92,31 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
   return {
     role: o.role,
     initialWindowSize,
-    connectionWindowSize: int('connectionWindowSize', o.connectionWindowSize, 1 << 20, 65_535, MAX_WINDOW_SIZE),
-    maxReceiveWindowSize: int('maxReceiveWindowSize', o.maxReceiveWindowSize, Math.max(16 << 20, initialWindowSize), initialWindowSize, MAX_WINDOW_SIZE),
+    connectionWindowSize: int(
+      'connectionWindowSize',
+      o.connectionWindowSize,
+      1 << 20,
+      65_535,
+      MAX_WINDOW_SIZE,
+    ),
+    maxReceiveWindowSize: int(
+      'maxReceiveWindowSize',
+      o.maxReceiveWindowSize,
+      Math.max(16 << 20, initialWindowSize),
+      initialWindowSize,
+      MAX_WINDOW_SIZE,
+    ),
     assumedRttMs: int('assumedRttMs', o.assumedRttMs, 100, 0, DAY),
     maxConcurrentStreams: int('maxConcurrentStreams', o.maxConcurrentStreams, 100, 0, U32),
     maxHeaderListSize: int('maxHeaderListSize', o.maxHeaderListSize, 65_536, 0, U32),
     headerTableSize: int('headerTableSize', o.headerTableSize, 4096, 0, U32),
-    maxFrameSize: int('maxFrameSize', o.maxFrameSize, MIN_MAX_FRAME_SIZE, MIN_MAX_FRAME_SIZE, MAX_MAX_FRAME_SIZE),
+    maxFrameSize: int(
+      'maxFrameSize',
+      o.maxFrameSize,
+      MIN_MAX_FRAME_SIZE,
+      MIN_MAX_FRAME_SIZE,
+      MAX_MAX_FRAME_SIZE,
+    ),
     enableConnectProtocol: o.enableConnectProtocol ?? false,
     sendBufferSize: int('sendBufferSize', o.sendBufferSize, 64 * 1024, 1, MAX_WINDOW_SIZE),
     prefaceTimeoutMs: int('prefaceTimeoutMs', o.prefaceTimeoutMs, 10_000, 0, DAY),

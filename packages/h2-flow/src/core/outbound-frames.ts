@@ -18,7 +18,11 @@ import type {
  * @example
  * sink.frame(rstStream(1, 'CANCEL'));
  */
-export const headers = (streamId: number, fields: readonly HeaderField[], endStream: boolean): FieldBlock => ({
+export const headers = (
+  streamId: number,
+  fields: readonly HeaderField[],
+  endStream: boolean,
+): FieldBlock => ({
   type: 'FIELD_BLOCK',
   kind: 'HEADERS',
   streamId,
@@ -37,7 +41,11 @@ export const data = (streamId: number, payload: Uint8Array, endStream: boolean):
   padLength: undefined,
 });
 
-export const rstStream = (streamId: number, errorCode: ErrorCode): RstStreamFrame => ({ type: 'RST_STREAM', streamId, errorCode });
+export const rstStream = (streamId: number, errorCode: ErrorCode): RstStreamFrame => ({
+  type: 'RST_STREAM',
+  streamId,
+  errorCode,
+});
 
 export const windowUpdate = (streamId: number, windowSizeIncrement: number): WindowUpdateFrame => ({
   type: 'WINDOW_UPDATE',
@@ -45,11 +53,21 @@ export const windowUpdate = (streamId: number, windowSizeIncrement: number): Win
   windowSizeIncrement,
 });
 
-export const settings = (entries: readonly SettingsEntry[]): SettingsFrame => ({ type: 'SETTINGS', streamId: 0, ack: false, settings: entries });
+export const settings = (entries: readonly SettingsEntry[]): SettingsFrame => ({
+  type: 'SETTINGS',
+  streamId: 0,
+  ack: false,
+  settings: entries,
+});
 
 export const settingsAck = (): SettingsFrame => ({ type: 'SETTINGS', streamId: 0, ack: true, settings: [] });
 
-export const ping = (opaqueData: Uint8Array, ack: boolean): PingFrame => ({ type: 'PING', streamId: 0, ack, opaqueData });
+export const ping = (opaqueData: Uint8Array, ack: boolean): PingFrame => ({
+  type: 'PING',
+  streamId: 0,
+  ack,
+  opaqueData,
+});
 
 export const goaway = (lastStreamId: number, errorCode: ErrorCode, debugData: Uint8Array): GoawayFrame => ({
   type: 'GOAWAY',

@@ -9,6 +9,9 @@ describe('parsePriority (RFC 9218 §4)', () => {
   });
   it('ignores invalid values and unknown keys, keeping the base', () => {
     expect(parsePriority('u=8, i=3, foo=1')).toEqual({ urgency: 3, incremental: false });
-    expect(parsePriority('u=a', { urgency: 5, incremental: true })).toEqual({ urgency: 5, incremental: true });
+    expect(parsePriority('u=a', { urgency: 5, incremental: true })).toEqual({
+      urgency: 5,
+      incremental: true,
+    });
   });
 });

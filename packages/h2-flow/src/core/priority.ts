@@ -18,14 +18,23 @@ export interface Priority {
  * parsePriority('u=1, i');  // { urgency: 1, incremental: true }
  * parsePriority('u=9');     // { urgency: 3, incremental: false }
  */
-export function parsePriority(value: string, base: Priority = { urgency: DEFAULT_URGENCY, incremental: false }): Priority {
+export function parsePriority(
+  value: string,
+  base: Priority = { urgency: DEFAULT_URGENCY, incremental: false },
+): Priority {
   let urgency = base.urgency;
   let incremental = base.incremental;
   for (const member of value.split(',')) {
     const eq = member.indexOf('=');
     const key = (eq < 0 ? member : member.slice(0, eq)).trim();
     // Parameters after ';' are allowed on members; they do not change the meaning here.
-    const raw = eq < 0 ? '?1' : member.slice(eq + 1).split(';')[0]!.trim();
+    const raw =
+      eq < 0
+        ? '?1'
+        : member
+            .slice(eq + 1)
+            .split(';')[0]!
+            .trim();
     if (key === 'u') {
       if (/^[0-7]$/.test(raw)) urgency = Number(raw);
     } else if (key.split(';')[0] === 'i') {

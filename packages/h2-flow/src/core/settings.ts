@@ -58,7 +58,11 @@ export interface SettingsUpdate {
  * applySettings(INITIAL_SETTINGS, [{ id: 0x4, value: 1 << 20 }], 'server');
  * // { values: { ...initialWindowSize: 1048576 }, changed: ['initialWindowSize'] }
  */
-export function applySettings(current: SettingsValues, entries: readonly SettingsEntry[], receiver: 'server' | 'client'): SettingsUpdate | H2ProtocolError {
+export function applySettings(
+  current: SettingsValues,
+  entries: readonly SettingsEntry[],
+  receiver: 'server' | 'client',
+): SettingsUpdate | H2ProtocolError {
   const values: { -readonly [K in SettingName]: number } = { ...current };
   const changed: SettingName[] = [];
   for (const { id, value } of entries) {
@@ -67,17 +71,21 @@ export function applySettings(current: SettingsValues, entries: readonly Setting
     switch (name) {
       case 'enablePush':
         // §6.5.2: only 0 or 1; a server never announces 1, so a client receiving 1 is an error.
-        if (value > 1 || (value === 1 && receiver === 'client')) return err('PROTOCOL_ERROR', `SETTINGS_ENABLE_PUSH ${value}`);
+        if (value > 1 || (value === 1 && receiver === 'client'))
+          return err('PROTOCOL_ERROR', `SETTINGS_ENABLE_PUSH ${value}`);
         break;
       case 'initialWindowSize':
-        if (value > MAX_WINDOW_SIZE) return err('FLOW_CONTROL_ERROR', `SETTINGS_INITIAL_WINDOW_SIZE ${value} above 2^31-1`);
+        if (value > MAX_WINDOW_SIZE)
+          return err('FLOW_CONTROL_ERROR', `SETTINGS_INITIAL_WINDOW_SIZE ${value} above 2^31-1`);
         break;
       case 'maxFrameSize':
-        if (value < MIN_MAX_FRAME_SIZE || value > MAX_MAX_FRAME_SIZE) return err('PROTOCOL_ERROR', `SETTINGS_MAX_FRAME_SIZE ${value} out of range`);
+        if (value < MIN_MAX_FRAME_SIZE || value > MAX_MAX_FRAME_SIZE)
+          return err('PROTOCOL_ERROR', `SETTINGS_MAX_FRAME_SIZE ${value} out of range`);
         break;
       case 'enableConnectProtocol':
         // RFC 8441 §3: 0 or 1, and once 1 it cannot go back to 0.
-        if (value > 1 || (value === 0 && values.enableConnectProtocol === 1)) return err('PROTOCOL_ERROR', `SETTINGS_ENABLE_CONNECT_PROTOCOL ${value}`);
+        if (value > 1 || (value === 0 && values.enableConnectProtocol === 1))
+          return err('PROTOCOL_ERROR', `SETTINGS_ENABLE_CONNECT_PROTOCOL ${value}`);
         break;
     }
     if (values[name] !== value && !changed.includes(name)) changed.push(name);
@@ -100,11 +108,14 @@ function err(code: 'PROTOCOL_ERROR' | 'FLOW_CONTROL_ERROR', message: string): H2
  */
 export function announcedSettings(o: ResolvedOptions): SettingsEntry[] {
   const entries: SettingsEntry[] = [];
-  if (o.headerTableSize !== INITIAL_SETTINGS.headerTableSize) entries.push({ id: SETTINGS_IDS.SETTINGS_HEADER_TABLE_SIZE, value: o.headerTableSize });
+  if (o.headerTableSize !== INITIAL_SETTINGS.headerTableSize)
+    entries.push({ id: SETTINGS_IDS.SETTINGS_HEADER_TABLE_SIZE, value: o.headerTableSize });
   if (o.role === 'client') entries.push({ id: SETTINGS_IDS.SETTINGS_ENABLE_PUSH, value: 0 });
   entries.push({ id: SETTINGS_IDS.SETTINGS_MAX_CONCURRENT_STREAMS, value: o.maxConcurrentStreams });
-  if (o.initialWindowSize !== INITIAL_SETTINGS.initialWindowSize) entries.push({ id: SETTINGS_IDS.SETTINGS_INITIAL_WINDOW_SIZE, value: o.initialWindowSize });
-  if (o.maxFrameSize !== INITIAL_SETTINGS.maxFrameSize) entries.push({ id: SETTINGS_IDS.SETTINGS_MAX_FRAME_SIZE, value: o.maxFrameSize });
+  if (o.initialWindowSize !== INITIAL_SETTINGS.initialWindowSize)
+    entries.push({ id: SETTINGS_IDS.SETTINGS_INITIAL_WINDOW_SIZE, value: o.initialWindowSize });
+  if (o.maxFrameSize !== INITIAL_SETTINGS.maxFrameSize)
+    entries.push({ id: SETTINGS_IDS.SETTINGS_MAX_FRAME_SIZE, value: o.maxFrameSize });
   entries.push({ id: SETTINGS_IDS.SETTINGS_MAX_HEADER_LIST_SIZE, value: o.maxHeaderListSize });
   if (o.enableConnectProtocol) entries.push({ id: SETTINGS_IDS.SETTINGS_ENABLE_CONNECT_PROTOCOL, value: 1 });
   return entries;

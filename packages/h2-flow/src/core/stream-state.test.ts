@@ -1,24 +1,74 @@
 import { describe, expect, it } from 'vitest';
-import { closedStreamAnswer, isRefusal, type StreamInput, type StreamState, stepStream } from './stream-state.js';
+import {
+  closedStreamAnswer,
+  isRefusal,
+  type StreamInput,
+  type StreamState,
+  stepStream,
+} from './stream-state.js';
 
-const STATES: StreamState[] = ['idle', 'reservedLocal', 'reservedRemote', 'open', 'halfClosedLocal', 'halfClosedRemote', 'closed'];
+const STATES: StreamState[] = [
+  'idle',
+  'reservedLocal',
+  'reservedRemote',
+  'open',
+  'halfClosedLocal',
+  'halfClosedRemote',
+  'closed',
+];
 const INPUTS: StreamInput[] = [
-  'sendHeaders', 'recvHeaders', 'sendData', 'recvData', 'sendEndStream', 'recvEndStream',
-  'sendPushPromise', 'recvPushPromise', 'sendRst', 'recvRst', 'sendWindowUpdate', 'recvWindowUpdate',
+  'sendHeaders',
+  'recvHeaders',
+  'sendData',
+  'recvData',
+  'sendEndStream',
+  'recvEndStream',
+  'sendPushPromise',
+  'recvPushPromise',
+  'sendRst',
+  'recvRst',
+  'sendWindowUpdate',
+  'recvWindowUpdate',
 ];
 
 /** The arrows of RFC 9113 §5.1 Figure 2 plus in-state inputs, written out independently of the table. */
 const EXPECTED: Record<string, StreamState> = {
-  'idle sendHeaders': 'open', 'idle recvHeaders': 'open', 'idle sendPushPromise': 'reservedLocal', 'idle recvPushPromise': 'reservedRemote',
-  'reservedLocal sendHeaders': 'halfClosedRemote', 'reservedLocal sendRst': 'closed', 'reservedLocal recvRst': 'closed', 'reservedLocal recvWindowUpdate': 'reservedLocal',
-  'reservedRemote recvHeaders': 'halfClosedLocal', 'reservedRemote sendRst': 'closed', 'reservedRemote recvRst': 'closed', 'reservedRemote sendWindowUpdate': 'reservedRemote',
-  'open sendHeaders': 'open', 'open recvHeaders': 'open', 'open sendData': 'open', 'open recvData': 'open',
-  'open sendEndStream': 'halfClosedLocal', 'open recvEndStream': 'halfClosedRemote', 'open sendRst': 'closed', 'open recvRst': 'closed',
-  'open sendWindowUpdate': 'open', 'open recvWindowUpdate': 'open',
-  'halfClosedLocal recvHeaders': 'halfClosedLocal', 'halfClosedLocal recvData': 'halfClosedLocal', 'halfClosedLocal recvEndStream': 'closed',
-  'halfClosedLocal sendRst': 'closed', 'halfClosedLocal recvRst': 'closed', 'halfClosedLocal sendWindowUpdate': 'halfClosedLocal', 'halfClosedLocal recvWindowUpdate': 'halfClosedLocal',
-  'halfClosedRemote sendHeaders': 'halfClosedRemote', 'halfClosedRemote sendData': 'halfClosedRemote', 'halfClosedRemote sendEndStream': 'closed',
-  'halfClosedRemote sendRst': 'closed', 'halfClosedRemote recvRst': 'closed', 'halfClosedRemote sendWindowUpdate': 'halfClosedRemote', 'halfClosedRemote recvWindowUpdate': 'halfClosedRemote',
+  'idle sendHeaders': 'open',
+  'idle recvHeaders': 'open',
+  'idle sendPushPromise': 'reservedLocal',
+  'idle recvPushPromise': 'reservedRemote',
+  'reservedLocal sendHeaders': 'halfClosedRemote',
+  'reservedLocal sendRst': 'closed',
+  'reservedLocal recvRst': 'closed',
+  'reservedLocal recvWindowUpdate': 'reservedLocal',
+  'reservedRemote recvHeaders': 'halfClosedLocal',
+  'reservedRemote sendRst': 'closed',
+  'reservedRemote recvRst': 'closed',
+  'reservedRemote sendWindowUpdate': 'reservedRemote',
+  'open sendHeaders': 'open',
+  'open recvHeaders': 'open',
+  'open sendData': 'open',
+  'open recvData': 'open',
+  'open sendEndStream': 'halfClosedLocal',
+  'open recvEndStream': 'halfClosedRemote',
+  'open sendRst': 'closed',
+  'open recvRst': 'closed',
+  'open sendWindowUpdate': 'open',
+  'open recvWindowUpdate': 'open',
+  'halfClosedLocal recvHeaders': 'halfClosedLocal',
+  'halfClosedLocal recvData': 'halfClosedLocal',
+  'halfClosedLocal recvEndStream': 'closed',
+  'halfClosedLocal sendRst': 'closed',
+  'halfClosedLocal recvRst': 'closed',
+  'halfClosedLocal sendWindowUpdate': 'halfClosedLocal',
+  'halfClosedLocal recvWindowUpdate': 'halfClosedLocal',
+  'halfClosedRemote sendHeaders': 'halfClosedRemote',
+  'halfClosedRemote sendData': 'halfClosedRemote',
+  'halfClosedRemote sendEndStream': 'closed',
+  'halfClosedRemote sendRst': 'closed',
+  'halfClosedRemote recvRst': 'closed',
+  'halfClosedRemote sendWindowUpdate': 'halfClosedRemote',
+  'halfClosedRemote recvWindowUpdate': 'halfClosedRemote',
 };
 
 describe('RFC 9113 §5.1 transition table', () => {
@@ -31,7 +81,10 @@ describe('RFC 9113 §5.1 transition table', () => {
         else {
           expect(isRefusal(r), `${s} ${i}`).toBe(true);
           const code = s === 'halfClosedRemote' || s === 'closed' ? 'STREAM_CLOSED' : 'PROTOCOL_ERROR';
-          expect(r, `${s} ${i}`).toMatchObject({ code, scope: code === 'STREAM_CLOSED' ? 'stream' : 'connection' });
+          expect(r, `${s} ${i}`).toMatchObject({
+            code,
+            scope: code === 'STREAM_CLOSED' ? 'stream' : 'connection',
+          });
         }
       }
     }
@@ -39,9 +92,15 @@ describe('RFC 9113 §5.1 transition table', () => {
 
   it('closed streams answer late frames by how they closed (§5.1 closed, §6.1)', () => {
     expect(closedStreamAnswer('sentReset', 'DATA')).toBe('ignore');
-    expect(closedStreamAnswer('recvReset', 'WINDOW_UPDATE')).toEqual({ code: 'STREAM_CLOSED', scope: 'stream' });
+    expect(closedStreamAnswer('recvReset', 'WINDOW_UPDATE')).toEqual({
+      code: 'STREAM_CLOSED',
+      scope: 'stream',
+    });
     expect(closedStreamAnswer('recvReset', 'RST_STREAM')).toBe('ignore');
-    expect(closedStreamAnswer('endStream', 'HEADERS')).toEqual({ code: 'STREAM_CLOSED', scope: 'connection' });
+    expect(closedStreamAnswer('endStream', 'HEADERS')).toEqual({
+      code: 'STREAM_CLOSED',
+      scope: 'connection',
+    });
     expect(closedStreamAnswer('endStream', 'WINDOW_UPDATE')).toBe('ignore');
     expect(closedStreamAnswer(undefined, 'DATA')).toEqual({ code: 'STREAM_CLOSED', scope: 'stream' });
     expect(closedStreamAnswer(undefined, 'HEADERS')).toEqual({ code: 'PROTOCOL_ERROR', scope: 'connection' });

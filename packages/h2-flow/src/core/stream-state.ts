@@ -188,7 +188,9 @@ export function closedStreamAnswer(
     case 'recvReset':
       return frame === 'RST_STREAM' ? 'ignore' : streamClosed;
     case 'endStream':
-      return frame === 'RST_STREAM' || frame === 'WINDOW_UPDATE' ? 'ignore' : { code: 'STREAM_CLOSED', scope: 'connection' };
+      return frame === 'RST_STREAM' || frame === 'WINDOW_UPDATE'
+        ? 'ignore'
+        : { code: 'STREAM_CLOSED', scope: 'connection' };
     case undefined:
       if (frame === 'DATA') return streamClosed;
       if (frame === 'HEADERS') return connErr;

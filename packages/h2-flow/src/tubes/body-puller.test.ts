@@ -1,5 +1,5 @@
 import { H2UsageError } from '@h2tubes/h2-frames';
-import { Subject, from } from 'rxjs';
+import { from, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { type BodySink, pullBody } from './body-puller.js';
 

@@ -33,7 +33,8 @@ const encoder = new TextEncoder();
 export function pullBody(source: BodySource, sink: BodySink, maxBufferedOctets = 1 << 20): BodyPuller {
   if (typeof source === 'string') return new BytesPuller(encoder.encode(source), sink);
   if (source instanceof Uint8Array) return new BytesPuller(source, sink);
-  if (isObservable(source)) return new ObservablePuller(source as Observable<Uint8Array>, sink, maxBufferedOctets);
+  if (isObservable(source))
+    return new ObservablePuller(source as Observable<Uint8Array>, sink, maxBufferedOctets);
   if (typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
     return new ReaderPuller((source as ReadableStream<Uint8Array>).getReader(), sink);
   }

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { DecodedFrame, ErrorCode, HeaderField } from '@h2tubes/h2-frames';
+import type { DecodedFrame, ErrorCode, HeaderBlockAssemblerOptions, HeaderField } from '@h2tubes/h2-frames';
 import { H2ProtocolError } from '@h2tubes/h2-frames';
 import { Subject, type Subscription } from 'rxjs';
 import { Connection } from '../core/connection.js';
@@ -8,7 +8,6 @@ import type { ConnectionOptions } from '../core/options.js';
 import { type BodyPuller, pullBody } from './body-puller.js';
 import type { BodySource, FieldList } from './exchange-types.js';
 import { type FrameStages, H2Pipeline } from './h2-pipeline.js';
-import type { HeaderBlockAssemblerOptions } from '@h2tubes/h2-frames';
 
 /** Options shared by the server and client tube layers. */
 export interface SessionOptions extends Omit<ConnectionOptions, 'role'> {
@@ -79,14 +78,16 @@ export class H2Session {
     this.pipeline.startOutbound();
     this.conn.start(Date.now());
     this.socket.on('drain', this.onDrain);
-    this.inbound = this.pipeline.inbound((e) => this.onStreamError(e)).subscribe({
-      next: (f) => {
-        this.conn.receive(f, Date.now());
-        this.scheduleFlush();
-      },
-      error: (e: unknown) => this.onInboundError(e),
-      complete: () => this.finish(),
-    });
+    this.inbound = this.pipeline
+      .inbound((e) => this.onStreamError(e))
+      .subscribe({
+        next: (f) => {
+          this.conn.receive(f, Date.now());
+          this.scheduleFlush();
+        },
+        error: (e: unknown) => this.onInboundError(e),
+        complete: () => this.finish(),
+      });
     this.scheduleFlush();
   }
 

@@ -1,5 +1,5 @@
-import { Observable, type Subscriber } from 'rxjs';
 import { H2UsageError } from '@h2tubes/h2-frames';
+import { Observable, type Subscriber } from 'rxjs';
 import type { ReceivedBody } from './exchange-types.js';
 
 /** What a received body needs from its connection: returning credit (RFC 9113 §6.9). */

@@ -24,7 +24,10 @@ export interface ServerConnectionOptions extends SessionOptions {
  *   serverConnection(socket).subscribe((ex) => ex.respond(200, [{ name: 'content-type', value: 'text/plain' }], 'hi')),
  * ).listen(8080);
  */
-export function serverConnection(socket: Duplex, options: ServerConnectionOptions = {}): Observable<ServerExchange> {
+export function serverConnection(
+  socket: Duplex,
+  options: ServerConnectionOptions = {},
+): Observable<ServerExchange> {
   return new Observable<ServerExchange>((subscriber) => {
     const session = new H2Session(socket, 'server', options);
     const exchanges = new Map<number, Exchange>();
@@ -145,7 +148,8 @@ class Exchange implements ServerExchange {
 
   aborted(code: ErrorCode, reason: unknown): void {
     Exchange.live.get(this.session)?.delete(this.streamId);
-    const err = reason ?? new H2ProtocolError(code, 'stream', `stream ${this.streamId} was reset (${String(code)})`);
+    const err =
+      reason ?? new H2ProtocolError(code, 'stream', `stream ${this.streamId} was reset (${String(code)})`);
     this.body.fail(err);
     this.resolveTrailers([]);
     if (!this.abort.signal.aborted) this.abort.abort(err);
@@ -156,7 +160,12 @@ class Exchange implements ServerExchange {
     this.session.scheduleFlush();
   }
 
-  respond(status: number, fields: FieldList, body?: BodySource, trailers?: Promise<FieldList> | FieldList): void {
+  respond(
+    status: number,
+    fields: FieldList,
+    body?: BodySource,
+    trailers?: Promise<FieldList> | FieldList,
+  ): void {
     if (this.responded) throw new Error(`stream ${this.streamId} already has a response`);
     this.responded = true;
     const conn = this.session.conn;

@@ -10,7 +10,12 @@ export class HeadersBuilder {
   private kind: 'HEADERS' | 'PUSH_PROMISE' = 'HEADERS';
   constructor(private readonly streamId: number) {}
   request(method: string, path: string, extra: Record<string, string> = {}): this {
-    this.fields.push({ name: ':method', value: method }, { name: ':scheme', value: 'https' }, { name: ':authority', value: 'example.com' }, { name: ':path', value: path });
+    this.fields.push(
+      { name: ':method', value: method },
+      { name: ':scheme', value: 'https' },
+      { name: ':authority', value: 'example.com' },
+      { name: ':path', value: path },
+    );
     return this.add(extra);
   }
   response(status: number, extra: Record<string, string> = {}): this {
@@ -60,7 +65,11 @@ export type FrameLike = DecodedFrame | { build(): DecodedFrame };
 /** Frame factories for scripted peers. */
 export const frames = {
   headers: (streamId: number) => new HeadersBuilder(streamId),
-  data: (streamId: number, payload: Uint8Array | number, o: { endStream?: boolean; padLength?: number } = {}): DecodedFrame => ({
+  data: (
+    streamId: number,
+    payload: Uint8Array | number,
+    o: { endStream?: boolean; padLength?: number } = {},
+  ): DecodedFrame => ({
     type: 'DATA',
     streamId,
     endStream: o.endStream ?? false,
@@ -74,7 +83,12 @@ export const frames = {
     settings: Object.entries(entries).map(([id, value]) => ({ id: Number(id), value })),
   }),
   settingsAck: (): DecodedFrame => ({ type: 'SETTINGS', streamId: 0, ack: true, settings: [] }),
-  ping: (data: Uint8Array = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), ack = false): DecodedFrame => ({ type: 'PING', streamId: 0, ack, opaqueData: data }),
+  ping: (data: Uint8Array = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), ack = false): DecodedFrame => ({
+    type: 'PING',
+    streamId: 0,
+    ack,
+    opaqueData: data,
+  }),
   goaway: (lastStreamId: number, errorCode: ErrorCode = 'NO_ERROR'): DecodedFrame => ({
     type: 'GOAWAY',
     streamId: 0,
@@ -82,19 +96,45 @@ export const frames = {
     errorCode,
     debugData: new Uint8Array(0),
   }),
-  rst: (streamId: number, errorCode: ErrorCode = 'CANCEL'): DecodedFrame => ({ type: 'RST_STREAM', streamId, errorCode }),
-  windowUpdate: (streamId: number, windowSizeIncrement: number): DecodedFrame => ({ type: 'WINDOW_UPDATE', streamId, windowSizeIncrement }),
-  priority: (streamId: number, dependency: number): DecodedFrame => ({ type: 'PRIORITY', streamId, priority: { exclusive: false, dependency, weight: 16 } }),
+  rst: (streamId: number, errorCode: ErrorCode = 'CANCEL'): DecodedFrame => ({
+    type: 'RST_STREAM',
+    streamId,
+    errorCode,
+  }),
+  windowUpdate: (streamId: number, windowSizeIncrement: number): DecodedFrame => ({
+    type: 'WINDOW_UPDATE',
+    streamId,
+    windowSizeIncrement,
+  }),
+  priority: (streamId: number, dependency: number): DecodedFrame => ({
+    type: 'PRIORITY',
+    streamId,
+    priority: { exclusive: false, dependency, weight: 16 },
+  }),
   priorityUpdate: (prioritizedStreamId: number, priorityFieldValue: string): DecodedFrame => ({
     type: 'PRIORITY_UPDATE',
     streamId: 0,
     prioritizedStreamId,
     priorityFieldValue,
   }),
-  unknown: (): DecodedFrame => ({ type: 'UNKNOWN', typeCode: 0xfa, flags: 0, streamId: 0, payload: new Uint8Array(3) }),
+  unknown: (): DecodedFrame => ({
+    type: 'UNKNOWN',
+    typeCode: 0xfa,
+    flags: 0,
+    streamId: 0,
+    payload: new Uint8Array(3),
+  }),
 };
 
-export const SETTINGS = { HEADER_TABLE_SIZE: 1, ENABLE_PUSH: 2, MAX_CONCURRENT_STREAMS: 3, INITIAL_WINDOW_SIZE: 4, MAX_FRAME_SIZE: 5, MAX_HEADER_LIST_SIZE: 6, ENABLE_CONNECT_PROTOCOL: 8 } as const;
+export const SETTINGS = {
+  HEADER_TABLE_SIZE: 1,
+  ENABLE_PUSH: 2,
+  MAX_CONCURRENT_STREAMS: 3,
+  INITIAL_WINDOW_SIZE: 4,
+  MAX_FRAME_SIZE: 5,
+  MAX_HEADER_LIST_SIZE: 6,
+  ENABLE_CONNECT_PROTOCOL: 8,
+} as const;
 
 /**
  * A Connection driven by a scripted peer: every frame the core writes and every event it emits is
@@ -164,7 +204,10 @@ export const GET = (path = '/'): HeaderField[] => [
   { name: ':path', value: path },
 ];
 
-export const status = (code: number, extra: HeaderField[] = []): HeaderField[] => [{ name: ':status', value: String(code) }, ...extra];
+export const status = (code: number, extra: HeaderField[] = []): HeaderField[] => [
+  { name: ':status', value: String(code) },
+  ...extra,
+];
 
 /** Compact view of written frames for exact assertions. */
 export function summary(fs: DecodedFrame[]): string[] {

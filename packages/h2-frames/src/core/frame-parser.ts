@@ -70,7 +70,11 @@ function readU32(b: Uint8Array, i: number): number {
   return ((b[i]! << 24) >>> 0) + ((b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!);
 }
 
-function connError(code: 'PROTOCOL_ERROR' | 'FRAME_SIZE_ERROR' | 'FLOW_CONTROL_ERROR', message: string, streamId = 0) {
+function connError(
+  code: 'PROTOCOL_ERROR' | 'FRAME_SIZE_ERROR' | 'FLOW_CONTROL_ERROR',
+  message: string,
+  streamId = 0,
+) {
   return new H2ProtocolError(code, 'connection', message, { streamId });
 }
 
@@ -78,7 +82,8 @@ function requireStream(streamId: number, what: string, section: string): void {
   if (streamId === 0) throw connError('PROTOCOL_ERROR', `${what} on stream 0 (RFC 9113 ${section})`);
 }
 function requireConnection(streamId: number, what: string, section: string): void {
-  if (streamId !== 0) throw connError('PROTOCOL_ERROR', `${what} on stream ${streamId} (RFC 9113 ${section})`);
+  if (streamId !== 0)
+    throw connError('PROTOCOL_ERROR', `${what} on stream ${streamId} (RFC 9113 ${section})`);
 }
 
 /**
@@ -91,10 +96,12 @@ function unpad(flags: number, p: Uint8Array, what: string, streamId: number): nu
   bodyStart = 0;
   bodyEnd = p.length;
   if ((flags & FLAGS.PADDED) === 0) return undefined;
-  if (p.length < 1) throw connError('FRAME_SIZE_ERROR', `${what} PADDED without a pad-length octet`, streamId);
+  if (p.length < 1)
+    throw connError('FRAME_SIZE_ERROR', `${what} PADDED without a pad-length octet`, streamId);
   const pad = p[0]!;
   // "padding that exceeds the size remaining for the frame payload … MUST be treated as a connection error PROTOCOL_ERROR"
-  if (pad >= p.length) throw connError('PROTOCOL_ERROR', `${what} padding ${pad} ≥ payload length ${p.length}`, streamId);
+  if (pad >= p.length)
+    throw connError('PROTOCOL_ERROR', `${what} padding ${pad} ≥ payload length ${p.length}`, streamId);
   bodyStart = 1;
   bodyEnd = p.length - pad;
   return pad;
@@ -124,7 +131,8 @@ function decodeHeaders(flags: number, streamId: number, p: Uint8Array): Frame {
   let priority: PrioritySpec | undefined;
   if ((flags & FLAGS.PRIORITY) !== 0) {
     // A frame carrying a field block that is too short is a connection error (§4.2).
-    if (end - start < 5) throw connError('FRAME_SIZE_ERROR', 'HEADERS with PRIORITY shorter than 5 octets', streamId);
+    if (end - start < 5)
+      throw connError('FRAME_SIZE_ERROR', 'HEADERS with PRIORITY shorter than 5 octets', streamId);
     priority = readPriority(p, start);
     start += 5;
   }
@@ -143,24 +151,35 @@ function decodePriority(streamId: number, p: Uint8Array): Frame {
   requireStream(streamId, 'PRIORITY', '§6.3');
   // RFC 9113 §6.3: wrong length is a *stream* error FRAME_SIZE_ERROR.
   if (p.length !== 5) {
-    throw new H2ProtocolError('FRAME_SIZE_ERROR', 'stream', `PRIORITY of ${p.length} octets, not 5 (RFC 9113 §6.3)`, {
-      streamId,
-    });
+    throw new H2ProtocolError(
+      'FRAME_SIZE_ERROR',
+      'stream',
+      `PRIORITY of ${p.length} octets, not 5 (RFC 9113 §6.3)`,
+      {
+        streamId,
+      },
+    );
   }
   return { type: 'PRIORITY', streamId, priority: readPriority(p, 0) };
 }
 
 function decodeRstStream(streamId: number, p: Uint8Array): Frame {
   requireStream(streamId, 'RST_STREAM', '§6.4');
-  if (p.length !== 4) throw connError('FRAME_SIZE_ERROR', `RST_STREAM of ${p.length} octets, not 4 (RFC 9113 §6.4)`);
+  if (p.length !== 4)
+    throw connError('FRAME_SIZE_ERROR', `RST_STREAM of ${p.length} octets, not 4 (RFC 9113 §6.4)`);
   return { type: 'RST_STREAM', streamId, errorCode: errorCodeFromNumber(readU32(p, 0)) };
 }
 
 function decodeSettings(flags: number, streamId: number, p: Uint8Array): Frame {
   requireConnection(streamId, 'SETTINGS', '§6.5');
   const ack = (flags & FLAGS.ACK) !== 0;
-  if (ack && p.length !== 0) throw connError('FRAME_SIZE_ERROR', 'SETTINGS ACK with a payload (RFC 9113 §6.5)');
-  if (p.length % 6 !== 0) throw connError('FRAME_SIZE_ERROR', `SETTINGS of ${p.length} octets, not a multiple of 6 (RFC 9113 §6.5)`);
+  if (ack && p.length !== 0)
+    throw connError('FRAME_SIZE_ERROR', 'SETTINGS ACK with a payload (RFC 9113 §6.5)');
+  if (p.length % 6 !== 0)
+    throw connError(
+      'FRAME_SIZE_ERROR',
+      `SETTINGS of ${p.length} octets, not a multiple of 6 (RFC 9113 §6.5)`,
+    );
   const settings: SettingsEntry[] = [];
   for (let i = 0; i < p.length; i += 6) {
     const id = (p[i]! << 8) | p[i + 1]!;
@@ -177,16 +196,23 @@ function checkSetting(id: number, value: number): void {
     case SETTINGS_IDS.SETTINGS_ENABLE_PUSH:
     case SETTINGS_IDS.SETTINGS_ENABLE_CONNECT_PROTOCOL:
     case SETTINGS_IDS.SETTINGS_NO_RFC7540_PRIORITIES:
-      if (value > 1) throw connError('PROTOCOL_ERROR', `setting 0x${id.toString(16)} must be 0 or 1, got ${value}`);
+      if (value > 1)
+        throw connError('PROTOCOL_ERROR', `setting 0x${id.toString(16)} must be 0 or 1, got ${value}`);
       break;
     case SETTINGS_IDS.SETTINGS_INITIAL_WINDOW_SIZE:
       if (value > MAX_WINDOW_SIZE) {
-        throw connError('FLOW_CONTROL_ERROR', `SETTINGS_INITIAL_WINDOW_SIZE ${value} above 2^31-1 (RFC 9113 §6.5.2)`);
+        throw connError(
+          'FLOW_CONTROL_ERROR',
+          `SETTINGS_INITIAL_WINDOW_SIZE ${value} above 2^31-1 (RFC 9113 §6.5.2)`,
+        );
       }
       break;
     case SETTINGS_IDS.SETTINGS_MAX_FRAME_SIZE:
       if (value < MIN_MAX_FRAME_SIZE || value > MAX_MAX_FRAME_SIZE) {
-        throw connError('PROTOCOL_ERROR', `SETTINGS_MAX_FRAME_SIZE ${value} outside 2^14..2^24-1 (RFC 9113 §6.5.2)`);
+        throw connError(
+          'PROTOCOL_ERROR',
+          `SETTINGS_MAX_FRAME_SIZE ${value} outside 2^14..2^24-1 (RFC 9113 §6.5.2)`,
+        );
       }
       break;
     default:
@@ -197,7 +223,8 @@ function checkSetting(id: number, value: number): void {
 function decodePushPromise(flags: number, streamId: number, p: Uint8Array): Frame {
   requireStream(streamId, 'PUSH_PROMISE', '§6.6');
   const padLength = unpad(flags, p, 'PUSH_PROMISE', streamId);
-  if (bodyEnd - bodyStart < 4) throw connError('FRAME_SIZE_ERROR', 'PUSH_PROMISE shorter than its promised stream id', streamId);
+  if (bodyEnd - bodyStart < 4)
+    throw connError('FRAME_SIZE_ERROR', 'PUSH_PROMISE shorter than its promised stream id', streamId);
   return {
     type: 'PUSH_PROMISE',
     streamId,
@@ -210,13 +237,15 @@ function decodePushPromise(flags: number, streamId: number, p: Uint8Array): Fram
 
 function decodePing(flags: number, streamId: number, p: Uint8Array): Frame {
   requireConnection(streamId, 'PING', '§6.7');
-  if (p.length !== 8) throw connError('FRAME_SIZE_ERROR', `PING of ${p.length} octets, not 8 (RFC 9113 §6.7)`);
+  if (p.length !== 8)
+    throw connError('FRAME_SIZE_ERROR', `PING of ${p.length} octets, not 8 (RFC 9113 §6.7)`);
   return { type: 'PING', streamId: 0, ack: (flags & FLAGS.ACK) !== 0, opaqueData: p };
 }
 
 function decodeGoaway(streamId: number, p: Uint8Array): Frame {
   requireConnection(streamId, 'GOAWAY', '§6.8');
-  if (p.length < 8) throw connError('FRAME_SIZE_ERROR', `GOAWAY of ${p.length} octets, below 8 (RFC 9113 §6.8)`);
+  if (p.length < 8)
+    throw connError('FRAME_SIZE_ERROR', `GOAWAY of ${p.length} octets, below 8 (RFC 9113 §6.8)`);
   return {
     type: 'GOAWAY',
     streamId: 0,
@@ -229,7 +258,8 @@ function decodeGoaway(streamId: number, p: Uint8Array): Frame {
 function decodeWindowUpdate(streamId: number, p: Uint8Array): Frame {
   // RFC 9113 §6.9: wrong length is a connection FRAME_SIZE_ERROR; an increment of 0 depends on
   // the stream (stream vs connection error) and is checked by the connection.
-  if (p.length !== 4) throw connError('FRAME_SIZE_ERROR', `WINDOW_UPDATE of ${p.length} octets, not 4 (RFC 9113 §6.9)`);
+  if (p.length !== 4)
+    throw connError('FRAME_SIZE_ERROR', `WINDOW_UPDATE of ${p.length} octets, not 4 (RFC 9113 §6.9)`);
   return { type: 'WINDOW_UPDATE', streamId, windowSizeIncrement: readU31(p, 0) };
 }
 
@@ -240,7 +270,8 @@ function decodeContinuation(flags: number, streamId: number, p: Uint8Array): Fra
 
 function decodePriorityUpdate(streamId: number, p: Uint8Array): Frame {
   requireConnection(streamId, 'PRIORITY_UPDATE', '(RFC 9218 §7.1)');
-  if (p.length < 4) throw connError('FRAME_SIZE_ERROR', 'PRIORITY_UPDATE shorter than 4 octets (RFC 9218 §7.1)');
+  if (p.length < 4)
+    throw connError('FRAME_SIZE_ERROR', 'PRIORITY_UPDATE shorter than 4 octets (RFC 9218 §7.1)');
   return {
     type: 'PRIORITY_UPDATE',
     streamId: 0,

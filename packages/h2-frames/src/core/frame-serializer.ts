@@ -24,7 +24,10 @@ const utf8 = new TextEncoder();
  * @example
  * const bytes = encodeFrames([{ type: 'PING', streamId: 0, ack: true, opaqueData: new Uint8Array(8) }]);
  */
-export function encodeFrames(frames: readonly (Frame | HeaderBlock)[], maxFrameSize = MIN_MAX_FRAME_SIZE): Uint8Array {
+export function encodeFrames(
+  frames: readonly (Frame | HeaderBlock)[],
+  maxFrameSize = MIN_MAX_FRAME_SIZE,
+): Uint8Array {
   let size = 0;
   for (const f of frames) size += encodedLength(f, maxFrameSize);
   const out = new Uint8Array(size);
@@ -80,7 +83,14 @@ function firstFrameExtra(b: HeaderBlock): number {
   return b.kind === 'PUSH_PROMISE' ? 4 : b.priority ? 5 : 0;
 }
 
-function writeHeader(out: Uint8Array, p: number, length: number, type: number, flags: number, streamId: number): number {
+function writeHeader(
+  out: Uint8Array,
+  p: number,
+  length: number,
+  type: number,
+  flags: number,
+  streamId: number,
+): number {
   out[p] = length >>> 16;
   out[p + 1] = (length >>> 8) & 0xff;
   out[p + 2] = length & 0xff;
@@ -104,7 +114,12 @@ function writePriority(out: Uint8Array, p: number, pr: PrioritySpec): number {
 }
 
 /** Writes `body` framed by optional padding (the padding octets are zero, RFC 9113 §6.1). */
-function writePadded(out: Uint8Array, p: number, padLength: number | undefined, write: (p: number) => number): number {
+function writePadded(
+  out: Uint8Array,
+  p: number,
+  padLength: number | undefined,
+  write: (p: number) => number,
+): number {
   if (padLength === undefined) return write(p);
   out[p] = padLength;
   p = write(p + 1);
@@ -113,7 +128,12 @@ function writePadded(out: Uint8Array, p: number, padLength: number | undefined, 
 }
 
 /** Writes one frame (or a header block's frames) at `out[p]`; returns the offset after it. */
-export function writeFrame(f: Frame | HeaderBlock, out: Uint8Array, p: number, maxFrameSize = MIN_MAX_FRAME_SIZE): number {
+export function writeFrame(
+  f: Frame | HeaderBlock,
+  out: Uint8Array,
+  p: number,
+  maxFrameSize = MIN_MAX_FRAME_SIZE,
+): number {
   const len = encodedLength(f, maxFrameSize) - FRAME_HEADER_LENGTH;
   switch (f.type) {
     case 'DATA': {
@@ -174,7 +194,14 @@ export function writeFrame(f: Frame | HeaderBlock, out: Uint8Array, p: number, m
       p = writeHeader(out, p, 4, FRAME_TYPE_CODES.WINDOW_UPDATE, 0, f.streamId);
       return writeU32(out, p, f.windowSizeIncrement & 0x7fff_ffff);
     case 'CONTINUATION':
-      p = writeHeader(out, p, len, FRAME_TYPE_CODES.CONTINUATION, f.endHeaders ? FLAGS.END_HEADERS : 0, f.streamId);
+      p = writeHeader(
+        out,
+        p,
+        len,
+        FRAME_TYPE_CODES.CONTINUATION,
+        f.endHeaders ? FLAGS.END_HEADERS : 0,
+        f.streamId,
+      );
       out.set(f.fragment, p);
       return p + f.fragment.length;
     case 'PRIORITY_UPDATE': {
@@ -202,11 +229,20 @@ function writeHeaderBlock(b: HeaderBlock, out: Uint8Array, p: number, maxFrameSi
   const only = firstLen === b.block.length;
   if (b.kind === 'HEADERS') {
     const flags =
-      (b.endStream ? FLAGS.END_STREAM : 0) | (only ? FLAGS.END_HEADERS : 0) | (b.priority ? FLAGS.PRIORITY : 0);
+      (b.endStream ? FLAGS.END_STREAM : 0) |
+      (only ? FLAGS.END_HEADERS : 0) |
+      (b.priority ? FLAGS.PRIORITY : 0);
     p = writeHeader(out, p, extra + firstLen, FRAME_TYPE_CODES.HEADERS, flags, b.streamId);
     if (b.priority) p = writePriority(out, p, b.priority);
   } else {
-    p = writeHeader(out, p, extra + firstLen, FRAME_TYPE_CODES.PUSH_PROMISE, only ? FLAGS.END_HEADERS : 0, b.streamId);
+    p = writeHeader(
+      out,
+      p,
+      extra + firstLen,
+      FRAME_TYPE_CODES.PUSH_PROMISE,
+      only ? FLAGS.END_HEADERS : 0,
+      b.streamId,
+    );
     p = writeU32(out, p, b.promisedStreamId & 0x7fff_ffff);
   }
   out.set(b.block.subarray(0, firstLen), p);

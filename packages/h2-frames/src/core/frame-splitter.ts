@@ -56,8 +56,12 @@ export class FrameSplitter {
 
   /** At the end of input: a partial frame left over is a truncated connection. */
   end(): void {
-    if (this.partialLength > 0 || this.prefaceLeft > 0 && this.prefaceLeft < CONNECTION_PREFACE.length) {
-      throw new H2ProtocolError('PROTOCOL_ERROR', 'connection', `connection ended inside a frame (${this.partialLength} octets held)`);
+    if (this.partialLength > 0 || (this.prefaceLeft > 0 && this.prefaceLeft < CONNECTION_PREFACE.length)) {
+      throw new H2ProtocolError(
+        'PROTOCOL_ERROR',
+        'connection',
+        `connection ended inside a frame (${this.partialLength} octets held)`,
+      );
     }
   }
 
@@ -79,7 +83,11 @@ export class FrameSplitter {
     for (let i = 0; i < n; i++) {
       if (chunk[i] !== CONNECTION_PREFACE[start + i]) {
         // RFC 9113 §3.4: an invalid preface is a connection error PROTOCOL_ERROR.
-        throw new H2ProtocolError('PROTOCOL_ERROR', 'connection', 'invalid HTTP/2 connection preface (RFC 9113 §3.4)');
+        throw new H2ProtocolError(
+          'PROTOCOL_ERROR',
+          'connection',
+          'invalid HTTP/2 connection preface (RFC 9113 §3.4)',
+        );
       }
     }
     this.prefaceLeft -= n;

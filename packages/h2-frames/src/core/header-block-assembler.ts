@@ -64,7 +64,11 @@ export class HeaderBlockAssembler {
         this.checkLimits(this.pending);
         return;
       case 'CONTINUATION':
-        throw new H2ProtocolError('PROTOCOL_ERROR', 'connection', `CONTINUATION on stream ${f.streamId} without a field block to continue (RFC 9113 §6.10)`);
+        throw new H2ProtocolError(
+          'PROTOCOL_ERROR',
+          'connection',
+          `CONTINUATION on stream ${f.streamId} without a field block to continue (RFC 9113 §6.10)`,
+        );
       default:
         return emit(f);
     }
@@ -100,6 +104,22 @@ function join(parts: readonly Uint8Array[], size: number): Uint8Array {
 
 function toBlock(first: Frame & { type: 'HEADERS' | 'PUSH_PROMISE' }, block: Uint8Array): AssembledFrame {
   return first.type === 'HEADERS'
-    ? { type: 'HEADER_BLOCK', kind: 'HEADERS', streamId: first.streamId, endStream: first.endStream, priority: first.priority, promisedStreamId: 0, block }
-    : { type: 'HEADER_BLOCK', kind: 'PUSH_PROMISE', streamId: first.streamId, endStream: false, priority: undefined, promisedStreamId: first.promisedStreamId, block };
+    ? {
+        type: 'HEADER_BLOCK',
+        kind: 'HEADERS',
+        streamId: first.streamId,
+        endStream: first.endStream,
+        priority: first.priority,
+        promisedStreamId: 0,
+        block,
+      }
+    : {
+        type: 'HEADER_BLOCK',
+        kind: 'PUSH_PROMISE',
+        streamId: first.streamId,
+        endStream: false,
+        priority: undefined,
+        promisedStreamId: first.promisedStreamId,
+        block,
+      };
 }

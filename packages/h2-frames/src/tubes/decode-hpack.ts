@@ -12,7 +12,9 @@ import { HpackDecoder } from '../core/hpack/hpack-decoder.js';
  * const decoder = new HpackDecoder({ maxHeaderListSize: 65_536 });
  * blocks$.pipe(decodeHpack(decoder));
  */
-export function decodeHpack(decoder: HpackDecoder = new HpackDecoder()): OperatorFunction<AssembledFrame, DecodedFrame> {
+export function decodeHpack(
+  decoder: HpackDecoder = new HpackDecoder(),
+): OperatorFunction<AssembledFrame, DecodedFrame> {
   return tube<AssembledFrame, DecodedFrame>((f, emit) => {
     if (f.type !== 'HEADER_BLOCK') return emit(f);
     const { fields, oversized } = decoder.decode(f.block);

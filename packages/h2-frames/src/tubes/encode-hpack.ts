@@ -12,7 +12,9 @@ import { HpackEncoder } from '../core/hpack/hpack-encoder.js';
  * const encoder = new HpackEncoder();
  * out$.pipe(encodeHpack(encoder), serializeFrames(serializer));
  */
-export function encodeHpack(encoder: HpackEncoder = new HpackEncoder()): OperatorFunction<DecodedFrame, AssembledFrame> {
+export function encodeHpack(
+  encoder: HpackEncoder = new HpackEncoder(),
+): OperatorFunction<DecodedFrame, AssembledFrame> {
   return tube<DecodedFrame, AssembledFrame>((f, emit) => {
     if (f.type !== 'FIELD_BLOCK') return emit(f);
     emit({

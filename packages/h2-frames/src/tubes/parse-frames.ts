@@ -12,13 +12,16 @@ import { H2ProtocolError } from '../core/h2-protocol-error.js';
  * @example
  * frames$.pipe(parseFrames((e) => connection.resetStream(e.streamId, e.code)));
  */
-export function parseFrames(onStreamError?: (e: H2ProtocolError) => void): OperatorFunction<Uint8Array, Frame> {
+export function parseFrames(
+  onStreamError?: (e: H2ProtocolError) => void,
+): OperatorFunction<Uint8Array, Frame> {
   return tube<Uint8Array, Frame>((bytes, emit) => {
     let frame: Frame;
     try {
       frame = parseFrame(bytes);
     } catch (e) {
-      if (onStreamError !== undefined && H2ProtocolError.is(e) && e.scope === 'stream') return onStreamError(e);
+      if (onStreamError !== undefined && H2ProtocolError.is(e) && e.scope === 'stream')
+        return onStreamError(e);
       throw e;
     }
     emit(frame);

@@ -11,7 +11,9 @@ import { FrameSplitter, type FrameSplitterOptions } from '../core/frame-splitter
  * const splitter = new FrameSplitter({ expectPreface: true });
  * bytes$.pipe(splitFrames(splitter), parseFrames());
  */
-export function splitFrames(splitter: FrameSplitter | FrameSplitterOptions = {}): OperatorFunction<Uint8Array, Uint8Array> {
+export function splitFrames(
+  splitter: FrameSplitter | FrameSplitterOptions = {},
+): OperatorFunction<Uint8Array, Uint8Array> {
   const s = splitter instanceof FrameSplitter ? splitter : new FrameSplitter(splitter);
   return tube<Uint8Array, Uint8Array>(
     (chunk, emit) => s.push(chunk, emit),

@@ -97,7 +97,9 @@ export class HpackDecoder {
         const v = readString(block, p);
         p = v.next;
         field =
-          indexing || (b & 0xf0) === 0 ? { name, value: v.value } : { name, value: v.value, neverIndex: true };
+          indexing || (b & 0xf0) === 0
+            ? { name, value: v.value }
+            : { name, value: v.value, neverIndex: true };
         if (indexing) this.table.add(field);
       }
       fieldsSeen = true;

@@ -86,7 +86,8 @@ export class HpackEncoder {
       const full = STATIC_FULL.get(key);
       if (full !== undefined) return writeInt(buf, p, 7, 0x80, full);
       const dyn = this.dynamicFull.get(key);
-      if (dyn !== undefined) return writeInt(buf, p, 7, 0x80, STATIC_TABLE.length + 1 + (this.inserted - 1 - dyn));
+      if (dyn !== undefined)
+        return writeInt(buf, p, 7, 0x80, STATIC_TABLE.length + 1 + (this.inserted - 1 - dyn));
     }
     const nameIndex = STATIC_NAME.get(name) ?? 0;
     if (sensitive) {

@@ -143,9 +143,7 @@ export function latin1(bytes: Uint8Array, start: number, end: number): string {
     for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
     return s;
   }
-  return (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, s: number, e: number): string }).latin1Slice.call(
-    bytes,
-    start,
-    end,
-  );
+  return (
+    Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, s: number, e: number): string }
+  ).latin1Slice.call(bytes, start, end);
 }
