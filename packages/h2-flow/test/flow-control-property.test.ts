@@ -50,7 +50,9 @@ function run(sizes: number[], actions: [number, number][], window: number): void
   let now = 0;
   server.start(now);
   client.start(now);
-  sizes.forEach((_, k) => idToIndex.set(client.request(GET(`/${k}`), { endStream: true }), k));
+  sizes.forEach((_, k) => {
+    idToIndex.set(client.request(GET(`/${k}`), { endStream: true }), k);
+  });
   const deliver = (q: DecodedFrame[], c: Connection) => {
     for (const f of q.splice(0)) {
       expect(f.type === 'RST_STREAM' || f.type === 'GOAWAY', JSON.stringify(f)).toBe(false);
@@ -88,7 +90,9 @@ function run(sizes: number[], actions: [number, number][], window: number): void
     pull(16_384);
     server.flush(Number.POSITIVE_INFINITY);
     deliver(toClient, client);
-    sizes.forEach((_, k) => consume(k, Number.POSITIVE_INFINITY));
+    sizes.forEach((_, k) => {
+      consume(k, Number.POSITIVE_INFINITY);
+    });
   }
   sizes.forEach((size, k) => {
     expect(received[k]!.length).toBe(size);

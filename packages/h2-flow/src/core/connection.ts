@@ -7,7 +7,6 @@ import {
   H2ProtocolError,
   H2UsageError,
   type HeaderField,
-  MAX_WINDOW_SIZE,
   type PingFrame,
   type PriorityFrame,
   type PriorityUpdateFrame,
@@ -1061,7 +1060,7 @@ export class Connection {
     throw new H2UsageError(`${what}(): unknown stream ${streamId}`);
   }
 
-  private checkResponse(s: H2Stream, fields: readonly HeaderField[]): number {
+  private checkResponse(_s: H2Stream, fields: readonly HeaderField[]): number {
     const head = parseResponseHead(fields);
     if (typeof head === 'string') throw new H2UsageError(`malformed response: ${head}`);
     this.checkOutboundSize(fields);

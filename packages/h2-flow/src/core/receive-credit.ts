@@ -54,7 +54,7 @@ export class ReceiveCredit {
    * send now, or 0 while the returned credit is below half the window (coalescing).
    */
   consume(n: number, now: number, rttMs: number): number {
-    const m = n < this.held ? n : this.held;
+    const m = Math.min(n, this.held);
     this.held -= m;
     this.unacked += m;
     this.epochConsumed += m;

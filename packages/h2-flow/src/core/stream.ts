@@ -80,7 +80,7 @@ export class H2Stream implements Schedulable {
   take(n: number): Uint8Array {
     const c = this.chunks[this.head]!;
     const left = c.length - this.offset;
-    const m = n < left ? n : left;
+    const m = Math.min(n, left);
     const view = this.offset === 0 && m === c.length ? c : c.subarray(this.offset, this.offset + m);
     this.pendingBytes -= m;
     if (m === left) {

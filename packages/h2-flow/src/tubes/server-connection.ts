@@ -126,7 +126,10 @@ class Exchange implements ServerExchange {
       this.resolveTrailers = r;
     });
     let live = Exchange.live.get(session);
-    if (live === undefined) Exchange.live.set(session, (live = new Map()));
+    if (live === undefined) {
+      live = new Map();
+      Exchange.live.set(session, live);
+    }
     live.set(streamId, this);
   }
 
