@@ -6,14 +6,6 @@
 export { Connection, type GoawayOptions } from './core/connection.js';
 export type { ConnectionEvent, ConnectionEventKind, ConnectionSink } from './core/events.js';
 export { FlowWindow } from './core/flow-window.js';
-export {
-  checkTrailers,
-  headerListSize,
-  parseRequestHead,
-  parseResponseHead,
-  type RequestHead,
-  type ResponseHead,
-} from './core/header-rules.js';
 export { Budget, type LimitName, TokenBucket } from './core/limits.js';
 export { type ConnectionOptions, type ResolvedOptions, type Role, resolveOptions } from './core/options.js';
 export { DEFAULT_URGENCY, type Priority, parsePriority } from './core/priority.js';

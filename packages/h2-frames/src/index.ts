@@ -5,6 +5,7 @@ export * from './core/frame-splitter.js';
 export * from './core/frame-types.js';
 export * from './core/h2-protocol-error.js';
 export * from './core/header-block-assembler.js';
+export * from './core/header-validation.js';
 export * from './core/hpack/hpack-decoder.js';
 export * from './core/hpack/hpack-encoder.js';
 export * from './tubes/assemble-header-blocks.js';

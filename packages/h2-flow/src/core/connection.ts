@@ -1,4 +1,5 @@
 import {
+  checkTrailers,
   type DataFrame,
   type DecodedFrame,
   type ErrorCode,
@@ -7,22 +8,19 @@ import {
   H2ProtocolError,
   H2UsageError,
   type HeaderField,
+  headerListSize,
   type PingFrame,
   type PriorityFrame,
   type PriorityUpdateFrame,
+  parseRequestHead,
+  parseResponseHead,
+  type RequestHead,
   type RstStreamFrame,
   type SettingsFrame,
   type WindowUpdateFrame,
 } from '@h2tubes/h2-frames';
 import type { ConnectionEvent, ConnectionSink } from './events.js';
 import { FlowWindow } from './flow-window.js';
-import {
-  checkTrailers,
-  headerListSize,
-  parseRequestHead,
-  parseResponseHead,
-  type RequestHead,
-} from './header-rules.js';
 import { Budget, type LimitName, TokenBucket } from './limits.js';
 import { type ConnectionOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import * as out from './outbound-frames.js';

@@ -4,8 +4,8 @@ import type {
   ErrorInitiator,
   H2ProtocolError,
   HeaderField,
+  RequestHead,
 } from '@h2tubes/h2-frames';
-import type { RequestHead } from './header-rules.js';
 import type { LimitName } from './limits.js';
 import type { SettingName, SettingsValues } from './settings.js';
 

@@ -1,8 +1,8 @@
 import type { Duplex } from 'node:stream';
+import type { RequestHead } from '@h2tubes/h2-frames';
 import { type ErrorCode, H2ProtocolError, type HeaderField } from '@h2tubes/h2-frames';
 import { Observable } from 'rxjs';
 import type { ConnectionEvent } from '../core/events.js';
-import type { RequestHead } from '../core/header-rules.js';
 import type { BodySource, FieldList, ServerExchange } from './exchange-types.js';
 import { H2Session, type SessionOptions } from './h2-session.js';
 import { StreamBody } from './received-body.js';

@@ -1,9 +1,9 @@
-import type { HeaderField } from '@h2tubes/h2-frames';
+import type { HeaderField } from './frame-types.js';
 
 /**
- * The minimum of RFC 9113 §8.2–§8.3 and RFC 8441 §4 the connection core needs, in one place so it
- * can be swapped for h2-frames' full validators. Each check returns a parsed head or a string
- * saying why the message is malformed (the caller answers a stream error PROTOCOL_ERROR, §8.1.1).
+ * Header section validation, RFC 9113 §8.2–§8.3 and RFC 8441 §4, in one pass per section (it runs
+ * per request on the hot path). Each check returns a parsed head or a string naming the rule
+ * broken; the protocol layer answers it with a stream error PROTOCOL_ERROR (§8.1.1).
  */
 
 /** The request pseudo-headers (§8.3.1) and the framing fields the core acts on. */
@@ -26,6 +26,22 @@ export interface ResponseHead {
   readonly contentLength: number;
 }
 
+/** RFC 9110 §5.6.2 tchar, lowercase only (RFC 9113 §8.2.1: uppercase names are malformed). */
+const NAME_CHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz") NAME_CHAR[c.charCodeAt(0)] = 1;
+
+function badNameChar(name: string): string | undefined {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 128 || NAME_CHAR[c] !== 1) {
+      return c >= 0x41 && c <= 0x5a
+        ? `uppercase field name ${name} (RFC 9113 §8.2.1)`
+        : `field name ${JSON.stringify(name)} has a character outside RFC 9110 tchar (RFC 9113 §8.2.1)`;
+    }
+  }
+  return undefined;
+}
+
 /** §8.2.2: connection-specific fields are malformed in HTTP/2. */
 const CONNECTION_SPECIFIC = new Set([
   'connection',
@@ -38,9 +54,23 @@ const CONNECTION_SPECIFIC = new Set([
 /** Checks what every header section shares: field names, connection fields, te, content-length. Returns the content-length, -1 or an error. */
 function checkRegular(f: HeaderField, contentLength: number): number | string {
   const name = f.name;
-  if (name.length === 0) return 'empty field name';
-  // §8.2.1: field names are lowercase; the decoder checks the rest of the charset.
-  if (name !== name.toLowerCase()) return `uppercase field name ${name}`;
+  if (name.length === 0) return 'empty field name (RFC 9113 §8.2.1)';
+  const bad = badNameChar(name);
+  if (bad !== undefined) return bad;
+  const value = f.value;
+  if (value.length > 0) {
+    const first = value.charCodeAt(0);
+    const last = value.charCodeAt(value.length - 1);
+    // §8.2.1: no leading or trailing whitespace, no NUL, CR or LF anywhere.
+    if (first === 0x20 || first === 0x09 || last === 0x20 || last === 0x09) {
+      return `field ${name} value with leading or trailing whitespace (RFC 9113 §8.2.1)`;
+    }
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c === 0 || c === 0x0a || c === 0x0d)
+        return `field ${name} value contains NUL, CR or LF (RFC 9113 §8.2.1)`;
+    }
+  }
   if (CONNECTION_SPECIFIC.has(name)) return `connection-specific field ${name}`;
   if (name === 'te' && f.value !== 'trailers') return 'te other than "trailers"';
   if (name === 'content-length') {

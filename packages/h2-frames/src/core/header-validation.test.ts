@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTrailers, headerListSize, parseRequestHead, parseResponseHead } from './header-rules.js';
+import { checkTrailers, headerListSize, parseRequestHead, parseResponseHead } from './header-validation.js';
 
 const f = (...pairs: [string, string][]) => pairs.map(([name, value]) => ({ name, value }));
 const base: [string, string][] = [
@@ -142,5 +142,24 @@ describe('checkTrailers and headerListSize', () => {
   });
   it('counts name + value + 32 per field (§6.5.2)', () => {
     expect(headerListSize(f(['ab', 'cde'], ['x', '']))).toBe(5 + 32 + 1 + 32);
+  });
+});
+
+describe('RFC 9113 §8.2.1 field characters', () => {
+  it('refuses uppercase names, names outside tchar, and empty names', () => {
+    expect(checkTrailers(f(['X-Up', '1']))).toMatch(/uppercase field name/);
+    expect(checkTrailers(f(['a b', '1']))).toMatch(/outside RFC 9110 tchar/);
+    expect(checkTrailers(f(['', '1']))).toMatch(/empty field name/);
+  });
+
+  it('refuses NUL, CR or LF in values and leading or trailing whitespace', () => {
+    expect(checkTrailers(f(['x', 'a\r\nb']))).toMatch(/NUL, CR or LF/);
+    expect(checkTrailers(f(['x', 'a\u0000']))).toMatch(/NUL, CR or LF/);
+    expect(checkTrailers(f(['x', ' a']))).toMatch(/leading or trailing whitespace/);
+    expect(checkTrailers(f(['x', 'a\t']))).toMatch(/leading or trailing whitespace/);
+  });
+
+  it('accepts ordinary names and values, including inner spaces and obs-text', () => {
+    expect(checkTrailers(f(['x-custom_header.1', 'a b\u00e9']))).toBeUndefined();
   });
 });
