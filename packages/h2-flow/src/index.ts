@@ -32,6 +32,7 @@ export {
   stepStream,
 } from './core/stream-state.js';
 export { type BodyPuller, type BodySink, pullBody } from './tubes/body-puller.js';
+export { type ClientSession, clientConnection, type StreamResetError } from './tubes/client-connection.js';
 export type * from './tubes/exchange-types.js';
 export { type FrameStages, H2Pipeline, type PipelineOptions } from './tubes/h2-pipeline.js';
 export { H2Session, type SessionOptions } from './tubes/h2-session.js';

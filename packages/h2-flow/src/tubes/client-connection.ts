@@ -1,0 +1,208 @@
+import type { Duplex } from 'node:stream';
+import { H2ProtocolError, type HeaderField } from '@h2tubes/h2-frames';
+import { Observable, type Subscriber } from 'rxjs';
+import type { ConnectionEvent } from '../core/events.js';
+import type { ClientRequest, ClientResponse, FieldList } from './exchange-types.js';
+import { H2Session, type SessionOptions } from './h2-session.js';
+import { StreamBody } from './received-body.js';
+
+/** The client side of one HTTP/2 connection. */
+export interface ClientSession {
+  /**
+   * Sends a request when subscribed (queued while the peer's SETTINGS_MAX_CONCURRENT_STREAMS is
+   * reached, RFC 9113 §5.1.2) and emits its final response once, then completes; the body keeps
+   * streaming through `response.body`. Fails with an `H2ProtocolError` when the stream is reset;
+   * `retryable` on the error says the server did not process it (REFUSED_STREAM, or above a
+   * GOAWAY's last-stream-id, RFC 9113 §8.7). Unsubscribing before the response resets the stream.
+   */
+  request(req: ClientRequest): Observable<ClientResponse>;
+  /** Graceful GOAWAY; resolves `closed` once in-flight streams end. */
+  close(): void;
+  /** Resolves when the connection is over. */
+  readonly closed: Promise<void>;
+  /** False once the connection no longer takes new requests (GOAWAY either way, or closed). */
+  readonly accepting: boolean;
+}
+
+/** A reset that says whether the request may be sent again on another connection. */
+export interface StreamResetError extends H2ProtocolError {
+  readonly retryable: boolean;
+}
+
+interface Pending {
+  subscriber: Subscriber<ClientResponse>;
+  readonly req: ClientRequest;
+  body: StreamBody | undefined;
+  resolveTrailers: ((t: FieldList) => void) | undefined;
+  responded: boolean;
+}
+
+/**
+ * Starts the client side of an HTTP/2 connection on a connected socket (for TLS, one that
+ * negotiated ALPN `h2`): writes the preface and SETTINGS (ENABLE_PUSH = 0), then serves
+ * `request()` calls over it.
+ *
+ * @example
+ * const session = clientConnection(net.connect(8080, '127.0.0.1'));
+ * session.request({ method: 'GET', scheme: 'http', authority: '127.0.0.1:8080', path: '/' })
+ *   .subscribe((res) => console.log(res.status));
+ */
+export function clientConnection(socket: Duplex, options: SessionOptions = {}): ClientSession {
+  const session = new H2Session(socket, 'client', options);
+  const pending = new Map<number, Pending>();
+  /** requestSent can fire inside conn.request(), before its id is known here. */
+  const sentEarly = new Set<number>();
+
+  const startBody = (id: number, p: Pending): void => {
+    if (p.req.body !== undefined) session.sendBody(id, p.req.body, p.req.trailers);
+    else if (p.req.trailers !== undefined) session.endBody(id, p.req.trailers);
+  };
+
+  const fail = (id: number, p: Pending, err: unknown): void => {
+    pending.delete(id);
+    if (!p.responded) p.subscriber.error(err);
+    p.body?.fail(err);
+    p.resolveTrailers?.([]);
+  };
+
+  const onEvent = (e: ConnectionEvent): void => {
+    switch (e.kind) {
+      case 'requestSent': {
+        const p = pending.get(e.streamId);
+        if (p === undefined) sentEarly.add(e.streamId);
+        else startBody(e.streamId, p);
+        break;
+      }
+      case 'requestRetried': {
+        const p = pending.get(e.previousStreamId);
+        if (p === undefined) break;
+        pending.delete(e.previousStreamId);
+        pending.set(e.streamId, p);
+        break;
+      }
+      case 'responseReceived': {
+        const p = pending.get(e.streamId);
+        if (p === undefined || e.informational) break;
+        p.responded = true;
+        const body = new StreamBody(e.streamId, session.conn);
+        p.body = body;
+        const trailers = new Promise<FieldList>((r) => {
+          p.resolveTrailers = r;
+        });
+        p.subscriber.next({ streamId: e.streamId, status: e.status, fields: e.fields, body, trailers });
+        p.subscriber.complete();
+        if (e.endStream) {
+          pending.delete(e.streamId);
+          body.end();
+          p.resolveTrailers?.([]);
+        }
+        break;
+      }
+      case 'dataReceived': {
+        const p = pending.get(e.streamId);
+        if (p?.body === undefined) {
+          session.conn.consume(e.streamId, e.data.length);
+          break;
+        }
+        if (e.data.length > 0) p.body.push(e.data);
+        if (e.endStream) {
+          pending.delete(e.streamId);
+          p.body.end();
+          p.resolveTrailers?.([]);
+        }
+        break;
+      }
+      case 'trailersReceived': {
+        const p = pending.get(e.streamId);
+        if (p === undefined) break;
+        pending.delete(e.streamId);
+        p.body?.end();
+        p.resolveTrailers?.(e.fields);
+        break;
+      }
+      case 'streamReset': {
+        const p = pending.get(e.streamId);
+        if (p === undefined) break;
+        const err = Object.assign(
+          e.error ??
+            new H2ProtocolError(e.code, 'stream', `stream ${e.streamId} was reset (${String(e.code)})`, {
+              streamId: e.streamId,
+              initiator: e.by,
+            }),
+          { retryable: e.retryable },
+        );
+        fail(e.streamId, p, err);
+        break;
+      }
+      default:
+        break;
+    }
+  };
+
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => {
+    resolveClosed = r;
+  });
+  session.events.subscribe({
+    next: onEvent,
+    error: (err: unknown) => {
+      for (const [id, p] of [...pending]) fail(id, p, err);
+      resolveClosed();
+    },
+    complete: () => {
+      const err = Object.assign(new H2ProtocolError('CANCEL', 'connection', 'the connection closed'), {
+        retryable: false,
+      });
+      for (const [id, p] of [...pending]) fail(id, p, err);
+      resolveClosed();
+    },
+  });
+  session.start();
+
+  return {
+    closed,
+    get accepting() {
+      return session.conn.canRequest();
+    },
+    close: () => session.shutdown(),
+    request: (req) =>
+      new Observable<ClientResponse>((subscriber) => {
+        const fields: HeaderField[] = [
+          { name: ':method', value: req.method },
+          { name: ':scheme', value: req.scheme },
+          { name: ':authority', value: req.authority },
+          { name: ':path', value: req.path },
+        ];
+        if (req.protocol !== undefined) fields.push({ name: ':protocol', value: req.protocol });
+        for (const f of req.fields ?? []) fields.push(f);
+        const endStream = req.body === undefined && req.trailers === undefined;
+        let id: number;
+        try {
+          id = session.conn.request(fields, { endStream });
+        } catch (e) {
+          subscriber.error(e);
+          return;
+        }
+        const p: Pending = { subscriber, req, body: undefined, resolveTrailers: undefined, responded: false };
+        pending.set(id, p);
+        if (sentEarly.delete(id)) startBody(id, p);
+        session.scheduleFlush();
+        const onAbort = (): void => {
+          session.dropBody(id);
+          session.conn.resetStream(id, 'CANCEL');
+          session.scheduleFlush();
+          fail(id, p, req.signal?.reason ?? new Error('aborted'));
+        };
+        req.signal?.addEventListener('abort', onAbort, { once: true });
+        return () => {
+          req.signal?.removeEventListener('abort', onAbort);
+          if (!p.responded && pending.has(id)) {
+            pending.delete(id);
+            session.dropBody(id);
+            session.conn.resetStream(id, 'CANCEL');
+            session.scheduleFlush();
+          }
+        };
+      }),
+  };
+}
