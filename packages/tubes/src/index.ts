@@ -1,3 +1,5 @@
+export { BufferOverflowError, Demand, type WithDemandOptions, withDemand } from './demand.js';
+export { type Branch, type DemuxOptions, demuxByKey } from './demux-by-key.js';
 export {
   encodeLengthPrefixed,
   encodeNetstring,
@@ -8,6 +10,9 @@ export {
   splitLengthPrefixed,
   splitNetstrings,
 } from './framing.js';
+export { interleave } from './interleave.js';
 export { Pauser, type PauseToken } from './pauser.js';
+export { series } from './series.js';
+export { type SocketDrainOptions, socketDrain } from './socket-drain.js';
 export { type SocketFount, socketFount } from './socket-fount.js';
 export { type TubeStep, tube } from './tube.js';

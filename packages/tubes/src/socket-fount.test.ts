@@ -1,0 +1,80 @@
+import net, { type AddressInfo } from 'node:net';
+import { lastValueFrom } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { splitLengthPrefixed } from './framing.js';
+import { socketDrain } from './socket-drain.js';
+import { socketFount } from './socket-fount.js';
+
+function pair(): Promise<{ server: net.Server; client: net.Socket; accepted: net.Socket }> {
+  return new Promise((resolve) => {
+    const server = net.createServer((accepted) => resolve({ server, client, accepted }));
+    let client!: net.Socket;
+    server.listen(0, '127.0.0.1', () => {
+      client = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+    });
+  });
+}
+
+describe('socketFount and socketDrain on real loopback sockets', () => {
+  it('a paused fount stops reading: the writer on the other end sees write() return false, memory stays bounded', async () => {
+    const { server, client, accepted } = await pair();
+    const fount = socketFount(accepted);
+    let received = 0;
+    const sub = fount.subscribe((c) => {
+      received += c.length;
+    });
+    const token = fount.pauseFlow('consumer stopped pulling');
+    await new Promise((r) => client.once('connect', r));
+    const chunk = Buffer.alloc(64 * 1024);
+    let written = 0;
+    let stalled = false;
+    // Write until the socket stays full: write() false and no 'drain' within 200 ms.
+    while (written < 256 * 1024 * 1024) {
+      written += chunk.length;
+      if (client.write(chunk)) continue;
+      const drained = await new Promise<boolean>((r) => {
+        const t = setTimeout(() => r(false), 200);
+        client.once('drain', () => {
+          clearTimeout(t);
+          r(true);
+        });
+      });
+      if (!drained) {
+        stalled = true;
+        break;
+      }
+    }
+    expect(stalled).toBe(true); // TCP backpressure reached the writer
+    const whilePaused = received;
+    expect(whilePaused).toBe(0); // nothing was pulled into our memory while paused
+    token.unpause();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(received).toBeGreaterThan(0);
+    sub.unsubscribe();
+    client.destroy();
+    accepted.destroy();
+    server.close();
+  });
+
+  it('an echo through tubes delivers every frame and ends the socket on completion; no listeners are left', async () => {
+    const { server, client, accepted } = await pair();
+    const before = accepted.listenerCount('data') + accepted.listenerCount('drain');
+    const fount = socketFount(accepted);
+    const done = lastValueFrom(
+      fount.pipe(
+        splitLengthPrefixed({ prefixLength: 2, maxLength: 1024 }),
+        (s) => s, // pass-through stage
+        socketDrain(accepted, { pause: () => fount.pauseFlow('peer not reading') }),
+      ),
+      { defaultValue: undefined },
+    );
+    const got: Buffer[] = [];
+    client.on('data', (c: Buffer) => got.push(c));
+    client.end(Buffer.from([0, 3, 1, 2, 3, 0, 1, 9]));
+    await done;
+    await new Promise((r) => client.once('close', r));
+    expect([...Buffer.concat(got)]).toEqual([1, 2, 3, 9]);
+    expect(accepted.listenerCount('data') + accepted.listenerCount('drain')).toBe(before);
+    server.close();
+  });
+});
