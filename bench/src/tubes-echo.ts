@@ -5,7 +5,13 @@
  *   node bench/dist/tubes-echo.js [megabytes=512] [rounds=3]
  */
 import net, { type AddressInfo } from 'node:net';
-import { encodeLengthPrefixed, socketDrain, socketFount, splitLengthPrefixed } from '@h2tubes/tubes';
+import {
+  encodeLengthPrefixed,
+  prefixLength,
+  socketDrain,
+  socketFount,
+  splitLengthPrefixed,
+} from '@h2tubes/tubes';
 import { map } from 'rxjs';
 
 const FRAME = 64 * 1024;
@@ -21,7 +27,7 @@ function startServer(kind: 'raw' | 'tubes'): Promise<net.Server> {
       .pipe(
         splitLengthPrefixed({ prefixLength: 4, maxLength: FRAME }),
         map((body) => body), // a pass-through stage
-        map((body) => encodeLengthPrefixed(body, 4)),
+        prefixLength(4), // re-frame without copying the body
         socketDrain(socket, { pause: () => fount.pauseFlow('peer not reading') }),
       )
       .subscribe({ error: () => socket.destroy() });

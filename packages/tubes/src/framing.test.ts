@@ -6,6 +6,7 @@ import {
   encodeNetstring,
   FrameTooLargeError,
   FramingError,
+  prefixLength,
   splitByHeaderLength,
   splitDelimited,
   splitLengthPrefixed,
@@ -86,6 +87,16 @@ describe('framing tubes: any chunking of any frames yields the same frames', () 
         expect(got.map((g) => [...g])).toEqual(frames.map((f) => [...f]));
       }),
     );
+  });
+});
+
+describe('prefixLength', () => {
+  it('emits the prefix and then the body itself (no copy), which splitLengthPrefixed reads back', async () => {
+    const body = Uint8Array.of(5, 6, 7);
+    const out = await lastValueFrom(from([body]).pipe(prefixLength(2), toArray()));
+    expect(out[1]).toBe(body);
+    const back = await run(out, splitLengthPrefixed({ prefixLength: 2, maxLength: 10 }));
+    expect(back.map((b) => [...b])).toEqual([[5, 6, 7]]);
   });
 });
 

@@ -146,14 +146,19 @@ export function splitLengthPrefixed(options: {
   ).operator();
 }
 
-/** Prefixes a body with its big-endian length. */
-export function encodeLengthPrefixed(body: Uint8Array, prefixLength: 1 | 2 | 4): Uint8Array {
-  if (body.length >= 2 ** (8 * prefixLength))
-    throw new FrameTooLargeError(body.length, 2 ** (8 * prefixLength) - 1);
-  const out = new Uint8Array(prefixLength + body.length);
-  for (let i = 0; i < prefixLength; i++)
-    out[i] = Math.floor(body.length / 2 ** (8 * (prefixLength - 1 - i))) & 0xff;
-  out.set(body, prefixLength);
+/**
+ * Prefixes a body with its big-endian length (`length` defaults to the body's; `prefixLength()`
+ * passes an empty body and the length of the body it sends separately).
+ */
+export function encodeLengthPrefixed(
+  body: Uint8Array,
+  prefixBytes: 1 | 2 | 4,
+  length = body.length,
+): Uint8Array {
+  if (length >= 2 ** (8 * prefixBytes)) throw new FrameTooLargeError(length, 2 ** (8 * prefixBytes) - 1);
+  const out = new Uint8Array(prefixBytes + body.length);
+  for (let i = 0; i < prefixBytes; i++) out[i] = Math.floor(length / 2 ** (8 * (prefixBytes - 1 - i))) & 0xff;
+  out.set(body, prefixBytes);
   return out;
 }
 
@@ -199,3 +204,18 @@ export function encodeNetstring(body: Uint8Array): Uint8Array {
   out[out.length - 1] = 0x2c;
   return out;
 }
+
+/**
+ * Re-frames bodies with a big-endian length prefix without copying them: emits the prefix and
+ * then the body itself, two chunks that a `socketDrain` corks into one write.
+ *
+ * @example
+ * bodies$.pipe(prefixLength(4), socketDrain(socket));
+ */
+export function prefixLength(prefixBytes: 1 | 2 | 4): OperatorFunction<Uint8Array, Uint8Array> {
+  return tube<Uint8Array, Uint8Array>((body, emit) => {
+    emit(encodeLengthPrefixed(EMPTY_PREFIX_BODY, prefixBytes, body.length));
+    emit(body);
+  });
+}
+const EMPTY_PREFIX_BODY = new Uint8Array(0);

@@ -5,6 +5,7 @@ export {
   encodeNetstring,
   FrameTooLargeError,
   FramingError,
+  prefixLength,
   splitByHeaderLength,
   splitDelimited,
   splitLengthPrefixed,
