@@ -15,5 +15,5 @@ export { interleave } from './interleave.js';
 export { Pauser, type PauseToken } from './pauser.js';
 export { series } from './series.js';
 export { type SocketDrainOptions, socketDrain } from './socket-drain.js';
-export { type SocketFount, socketFount } from './socket-fount.js';
+export { type SocketFount, type SocketFountOptions, socketFount } from './socket-fount.js';
 export { type TubeStep, tube } from './tube.js';

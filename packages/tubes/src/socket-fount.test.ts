@@ -16,6 +16,38 @@ function pair(): Promise<{ server: net.Server; client: net.Socket; accepted: net
 }
 
 describe('socketFount and socketDrain on real loopback sockets', () => {
+  it('unsubscribing removes its listeners and destroys the socket (or only detaches, when asked)', async () => {
+    const { server, client, accepted } = await pair();
+    const before =
+      accepted.listenerCount('data') + accepted.listenerCount('end') + accepted.listenerCount('close');
+    socketFount(accepted, { onUnsubscribe: 'detach' }).subscribe().unsubscribe();
+    expect(
+      accepted.listenerCount('data') + accepted.listenerCount('end') + accepted.listenerCount('close'),
+    ).toBe(before);
+    expect(accepted.destroyed).toBe(false);
+    socketFount(accepted).subscribe().unsubscribe();
+    expect(accepted.destroyed).toBe(true);
+    client.destroy();
+    server.close();
+  });
+
+  it("the peer's end completes the fount exactly once", async () => {
+    const { server, client, accepted } = await pair();
+    let completions = 0;
+    const done = new Promise<void>((r) =>
+      socketFount(accepted).subscribe({
+        complete: () => {
+          completions++;
+          setTimeout(r, 20);
+        },
+      }),
+    );
+    client.end();
+    await done;
+    expect(completions).toBe(1);
+    server.close();
+  });
+
   it('a paused fount stops reading: the writer on the other end sees write() return false, memory stays bounded', async () => {
     const { server, client, accepted } = await pair();
     const fount = socketFount(accepted);

@@ -8,18 +8,27 @@ export interface SocketFount extends Observable<Uint8Array> {
   pauseFlow(reason?: string): PauseToken;
 }
 
+/** Options of `socketFount`. */
+export interface SocketFountOptions {
+  /**
+   * What unsubscribing does to the socket: 'destroy' (default) tears it down; 'detach' only
+   * removes our listeners and pauses it, for an owner that still writes (e.g. a last GOAWAY).
+   */
+  readonly onUnsubscribe?: 'destroy' | 'detach';
+}
+
 /**
  * A socket (any `Duplex`) as an Observable of its chunks. Reading stops while any pause token is
  * outstanding — the kernel's receive window then closes, so a fast sender is slowed by TCP itself.
- * 'end' completes, 'error' errors, each once; unsubscribing removes the listeners and destroys the
- * socket's read side is left to the owner (the drain ends the write side).
+ * 'end'/'close' complete and 'error' errors, once; unsubscribing removes every listener and, by
+ * default, destroys the socket.
  *
  * @example
  * const bytes$ = socketFount(socket);
  * const t = bytes$.pauseFlow('busy'); // socket.pause()
  * t.unpause();                       // socket.resume()
  */
-export function socketFount(socket: Duplex): SocketFount {
+export function socketFount(socket: Duplex, options: SocketFountOptions = {}): SocketFount {
   const pauser = new Pauser(
     () => socket.pause(),
     () => socket.resume(),
@@ -39,6 +48,8 @@ export function socketFount(socket: Duplex): SocketFount {
       socket.off('end', onEnd);
       socket.off('error', onError);
       socket.off('close', onClose);
+      if (options.onUnsubscribe === 'detach') socket.pause();
+      else socket.destroy();
     };
   }) as SocketFount;
   fount.pauseFlow = (reason?: string) => pauser.pause(reason);

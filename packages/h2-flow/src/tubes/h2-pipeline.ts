@@ -63,7 +63,8 @@ export class H2Pipeline {
   ) {
     this.splitter = new FrameSplitter({ expectPreface: role === 'server' });
     this.decoder = new HpackDecoder({ maxHeaderListSize: options.maxHeaderListSize ?? 65_536 });
-    this.fount = socketFount(socket);
+    // The session still writes (a last GOAWAY) after it stops reading: detach, do not destroy.
+    this.fount = socketFount(socket, { onUnsubscribe: 'detach' });
   }
 
   /** The inbound chain; `onStreamError` receives structural stream errors (RFC 9113 §6.3). */
