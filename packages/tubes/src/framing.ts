@@ -19,28 +19,37 @@ export class FramingError extends Error {
 
 /**
  * The shared engine of the splitters: holds at most one incomplete frame (bounded by `max`) and
- * asks `frameEnd(buf, start, end)` where the frame starting at `start` ends — a length, or -1 when
- * more input is needed. Frames inside one chunk are emitted as views of it; a frame straddling
- * chunks is copied once.
+ * asks `frameEnd(buf, start, end)` where the frame starting at `start` ends — an offset, or -1 when
+ * more input is needed. Frames inside one chunk are emitted as views of it. When the framing can
+ * tell a frame's total length from its header (`frameLength`), a frame straddling chunks is
+ * completed with exactly the octets it lacks (each octet copied once); otherwise held octets and
+ * the next chunk are joined.
  */
 class Splitter {
   private held: Uint8Array | undefined;
+  private filled = 0;
 
   constructor(
     private readonly frameEnd: (buf: Uint8Array, start: number, end: number) => number,
     private readonly bodyOf: (frame: Uint8Array) => Uint8Array,
     private readonly max: number,
+    private readonly frameLength?: (buf: Uint8Array, start: number, end: number) => number,
   ) {}
 
   push(chunk: Uint8Array, emit: (frame: Uint8Array) => void): void {
     let buf = chunk;
-    if (this.held !== undefined) {
-      buf = new Uint8Array(this.held.length + chunk.length);
-      buf.set(this.held);
-      buf.set(chunk, this.held.length);
-      this.held = undefined;
-    }
     let p = 0;
+    if (this.held !== undefined) {
+      if (this.frameLength !== undefined) {
+        p = this.completeHeld(chunk, emit);
+        if (this.held !== undefined) return;
+      } else {
+        buf = new Uint8Array(this.filled + chunk.length);
+        buf.set(this.held.subarray(0, this.filled));
+        buf.set(chunk, this.filled);
+        this.held = undefined;
+      }
+    }
     for (;;) {
       const end = this.frameEnd(buf, p, buf.length);
       if (end < 0) break;
@@ -50,12 +59,47 @@ class Splitter {
     if (p < buf.length) {
       if (buf.length - p > this.max) throw new FrameTooLargeError(buf.length - p, this.max);
       this.held = buf.slice(p);
+      this.filled = this.held.length;
     }
+  }
+
+  /** Feeds the held frame from `chunk`; returns how much of `chunk` it used. */
+  private completeHeld(chunk: Uint8Array, emit: (frame: Uint8Array) => void): number {
+    let used = 0;
+    let total = this.frameLength!(this.held!, 0, this.filled);
+    // The header is incomplete: take octets one by one until its length is known (headers are short).
+    while (total < 0 && used < chunk.length) {
+      this.append(chunk.subarray(used, used + 1));
+      used++;
+      total = this.frameLength!(this.held!, 0, this.filled);
+    }
+    if (total < 0) return used;
+    const take = Math.min(total - this.filled, chunk.length - used);
+    this.append(chunk.subarray(used, used + take), total);
+    used += take;
+    if (this.filled === total) {
+      const frame = this.held!.subarray(0, total);
+      this.held = undefined;
+      this.filled = 0;
+      emit(this.bodyOf(frame));
+    }
+    return used;
+  }
+
+  private append(bytes: Uint8Array, capacity = this.filled + bytes.length): void {
+    const held = this.held!;
+    if (held.length < this.filled + bytes.length) {
+      const grown = new Uint8Array(Math.max(capacity, this.filled + bytes.length));
+      grown.set(held.subarray(0, this.filled));
+      this.held = grown;
+    }
+    this.held!.set(bytes, this.filled);
+    this.filled += bytes.length;
   }
 
   end(): void {
     if (this.held !== undefined)
-      throw new FramingError(`input ended inside a frame (${this.held.length} octets held)`);
+      throw new FramingError(`input ended inside a frame (${this.filled} octets held)`);
   }
 
   operator(): OperatorFunction<Uint8Array, Uint8Array> {
@@ -120,6 +164,7 @@ export function splitByHeaderLength(options: {
     },
     (f) => f,
     headerLength + maxBodyLength,
+    (buf, start, end) => (end - start < headerLength ? -1 : headerLength + bodyLength(buf, start)),
   ).operator();
 }
 
@@ -143,6 +188,7 @@ export function splitLengthPrefixed(options: {
     },
     (f) => f.subarray(size),
     size + options.maxLength,
+    (buf, start, end) => (end - start < size ? -1 : size + readLength(buf, start, size)),
   ).operator();
 }
 
