@@ -1,0 +1,213 @@
+/**
+ * The tube layer's own duties on real sockets: codec faults become the RFC's answer on the wire,
+ * inserted stages see and change frames, graceful close is two-phase, and exchange methods map
+ * to the right frames. The peer is a raw socket speaking frames from h2-frames, so the exact
+ * frames coming back are asserted.
+ */
+import http2 from 'node:http2';
+import net, { type AddressInfo } from 'node:net';
+import {
+  CONNECTION_PREFACE,
+  encodeFrames,
+  type Frame,
+  FrameSplitter,
+  type HeaderBlock,
+  HpackEncoder,
+  parseFrame,
+} from '@h2tubes/h2-frames';
+import { map, Subject, tap } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ServerConnectionOptions, serverConnection } from '../src/index.js';
+import type { ServerExchange } from '../src/tubes/exchange-types.js';
+
+const closers: Array<() => void> = [];
+afterEach(() => {
+  for (const c of closers.splice(0)) c();
+});
+
+async function server(
+  onExchange: (ex: ServerExchange) => void,
+  options: ServerConnectionOptions = {},
+): Promise<number> {
+  const sockets = new Set<net.Socket>();
+  const srv = net.createServer((socket) => {
+    sockets.add(socket);
+    serverConnection(socket, options).subscribe({ next: onExchange, error: () => {} });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  closers.push(() => {
+    for (const s of sockets) s.destroy();
+    srv.close();
+  });
+  return (srv.address() as AddressInfo).port;
+}
+
+/** A raw client: writes the preface + SETTINGS, records every frame the server sends. */
+async function rawPeer(port: number) {
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise((r) => socket.once('connect', r));
+  const frames: Frame[] = [];
+  const splitter = new FrameSplitter();
+  let closed = false;
+  socket.on('data', (c: Buffer) => splitter.push(c, (f) => frames.push(parseFrame(f))));
+  socket.on('close', () => {
+    closed = true;
+  });
+  socket.on('error', () => {});
+  const encoder = new HpackEncoder();
+  const send = (...fs: (Frame | HeaderBlock)[]) => socket.write(encodeFrames(fs));
+  socket.write(CONNECTION_PREFACE);
+  send({ type: 'SETTINGS', streamId: 0, ack: false, settings: [] });
+  closers.push(() => socket.destroy());
+  const until = async (pred: () => boolean) => {
+    for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
+  };
+  const request = (streamId: number, path: string, endStream = true): HeaderBlock => ({
+    type: 'HEADER_BLOCK',
+    kind: 'HEADERS',
+    streamId,
+    endStream,
+    priority: undefined,
+    promisedStreamId: 0,
+    block: encoder.encode([
+      { name: ':method', value: 'GET' },
+      { name: ':scheme', value: 'http' },
+      { name: ':authority', value: 'x' },
+      { name: ':path', value: path },
+    ]),
+  });
+  return { socket, frames, send, until, request, isClosed: () => closed };
+}
+
+describe('codec faults on a live connection', () => {
+  it('an undecodable HPACK block ends the connection with GOAWAY COMPRESSION_ERROR (RFC 9113 §4.3)', async () => {
+    const peer = await rawPeer(await server(() => {}));
+    peer.send({
+      type: 'HEADERS',
+      streamId: 1,
+      endStream: true,
+      endHeaders: true,
+      priority: undefined,
+      padLength: undefined,
+      fragment: Uint8Array.of(0x80),
+    });
+    await peer.until(() => peer.frames.some((f) => f.type === 'GOAWAY'));
+    expect(peer.frames.find((f) => f.type === 'GOAWAY')).toMatchObject({ errorCode: 'COMPRESSION_ERROR' });
+    await peer.until(peer.isClosed);
+    expect(peer.isClosed()).toBe(true);
+  });
+
+  it('a PRIORITY frame of the wrong length resets only its stream with FRAME_SIZE_ERROR (RFC 9113 §6.3)', async () => {
+    const port = await server((ex) => ex.respond(200, [], 'ok'));
+    const peer = await rawPeer(port);
+    peer.send(peer.request(1, '/a', false));
+    peer.socket.write(Uint8Array.of(0, 0, 4, 2, 0, 0, 0, 0, 1, 0, 0, 0, 0)); // PRIORITY, length 4, stream 1
+    peer.send(peer.request(3, '/b'));
+    await peer.until(() => peer.frames.some((f) => f.type === 'DATA' && f.streamId === 3 && f.endStream));
+    expect(peer.frames.find((f) => f.type === 'RST_STREAM')).toMatchObject({
+      streamId: 1,
+      errorCode: 'FRAME_SIZE_ERROR',
+    });
+    expect(peer.frames.some((f) => f.type === 'GOAWAY')).toBe(false);
+  });
+});
+
+describe('inserted stages', () => {
+  it('afterParse sees every frame and afterDecode can rewrite headers before the core', async () => {
+    const seen: string[] = [];
+    const port = await server((ex) => ex.respond(200, [{ name: 'x-path', value: ex.path }]), {
+      stages: {
+        afterParse: tap((f) => seen.push(f.type)),
+        afterDecode: map((f) =>
+          f.type === 'FIELD_BLOCK'
+            ? {
+                ...f,
+                fields: f.fields.map((h) =>
+                  h.name === ':path' ? { ...h, value: `/rewritten${h.value}` } : h,
+                ),
+              }
+            : f,
+        ),
+      },
+    });
+    const client = http2.connect(`http://127.0.0.1:${port}`);
+    closers.push(() => client.close());
+    const head = await new Promise<http2.IncomingHttpHeaders>((resolve) =>
+      client.request({ ':path': '/p' }).on('response', resolve),
+    );
+    expect(head['x-path']).toBe('/rewritten/p');
+    expect(seen).toEqual(expect.arrayContaining(['SETTINGS', 'HEADERS']));
+  });
+});
+
+describe('exchange methods on the wire', () => {
+  it('sendInformational sends a 1xx before the final response; reset() sends RST_STREAM with the code', async () => {
+    const port = await server((ex) => {
+      if (ex.path === '/reset') return ex.reset('REFUSED_STREAM');
+      ex.sendInformational(103, [{ name: 'link', value: '</a.css>; rel=preload' }]);
+      ex.respond(204, []);
+    });
+    const peer = await rawPeer(port);
+    peer.send(peer.request(1, '/hints'), peer.request(3, '/reset'));
+    await peer.until(
+      () =>
+        peer.frames.some((f) => f.type === 'RST_STREAM') &&
+        peer.frames.filter((f) => f.type === 'HEADERS' && f.streamId === 1).length === 2,
+    );
+    const heads = peer.frames.filter((f) => f.type === 'HEADERS' && f.streamId === 1);
+    expect(heads.map((h) => (h as { endStream: boolean }).endStream)).toEqual([false, true]);
+    expect(peer.frames.find((f) => f.type === 'RST_STREAM')).toMatchObject({
+      streamId: 3,
+      errorCode: 'REFUSED_STREAM',
+    });
+  });
+
+  it('an Observable body is sent chunk by chunk and the stream ends when it completes', async () => {
+    const feed = new Subject<Uint8Array>();
+    const port = await server((ex) => ex.respond(200, [], feed));
+    const client = http2.connect(`http://127.0.0.1:${port}`);
+    closers.push(() => client.close());
+    const req = client.request({ ':path': '/' });
+    const got: string[] = [];
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => got.push(c));
+    const ended = new Promise((r) => req.on('end', r));
+    await new Promise((r) => req.once('response', r));
+    feed.next(new TextEncoder().encode('a'));
+    feed.next(new TextEncoder().encode('b'));
+    feed.complete();
+    await ended;
+    expect(got.join('')).toBe('ab');
+  });
+});
+
+describe('graceful close (RFC 9113 §6.8)', () => {
+  it('sends GOAWAY 2^31-1 and a PING, then the real last-stream-id, and lets the in-flight stream finish', async () => {
+    const close = new Subject<void>();
+    let release!: () => void;
+    const port = await server(
+      (ex) => {
+        new Promise<void>((r) => {
+          release = r;
+        }).then(() => ex.respond(200, [], 'late'));
+      },
+      { gracefulClose: close },
+    );
+    const peer = await rawPeer(port);
+    peer.send(peer.request(1, '/slow'));
+    await peer.until(() => release !== undefined);
+    close.next();
+    await peer.until(() => peer.frames.some((f) => f.type === 'PING' && !f.ack));
+    const ping = peer.frames.find((f) => f.type === 'PING' && !f.ack) as Frame & { type: 'PING' };
+    peer.send({ type: 'PING', streamId: 0, ack: true, opaqueData: ping.opaqueData });
+    await peer.until(() => peer.frames.filter((f) => f.type === 'GOAWAY').length === 2);
+    release();
+    await peer.until(() => peer.frames.some((f) => f.type === 'DATA' && f.endStream));
+    const goaways = peer.frames.filter((f) => f.type === 'GOAWAY') as Array<Frame & { type: 'GOAWAY' }>;
+    expect(goaways.map((g) => g.lastStreamId)).toEqual([0x7fff_ffff, 1]);
+    expect(goaways.every((g) => g.errorCode === 'NO_ERROR')).toBe(true);
+    expect(peer.frames.some((f) => f.type === 'DATA' && f.streamId === 1 && f.endStream)).toBe(true);
+    await peer.until(peer.isClosed);
+    expect(peer.isClosed()).toBe(true);
+  });
+});
