@@ -36,10 +36,20 @@ export function pullBody(source: BodySource, sink: BodySink, maxBufferedOctets =
   if (isObservable(source))
     return new ObservablePuller(source as Observable<Uint8Array>, sink, maxBufferedOctets);
   if (typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
-    return new ReaderPuller((source as ReadableStream<Uint8Array>).getReader(), sink);
+    const reader = (source as ReadableStream<Uint8Array>).getReader();
+    return new PromisePuller(
+      () => reader.read(),
+      () => reader.cancel(),
+      sink,
+    );
   }
   if (typeof (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
-    return new IteratorPuller((source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator](), sink);
+    const iterator = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    return new PromisePuller(
+      () => iterator.next(),
+      () => iterator.return?.(),
+      sink,
+    );
   }
   throw new H2UsageError('a body must be a string, Uint8Array, Observable, AsyncIterable or ReadableStream');
 }
@@ -64,15 +74,20 @@ class BytesPuller implements BodyPuller {
   }
 }
 
-/** ReadableStream: `read()` is called once per request, so the stream's own backpressure applies. */
-class ReaderPuller implements BodyPuller {
+/**
+ * A source read one promise at a time: `read()` is called once per request, so the source's own
+ * backpressure applies (a ReadableStream's `reader.read()`, an AsyncIterator's `next()`), and
+ * `stop()` on cancel (`reader.cancel()`, `iterator.return()`, so generators run their finally).
+ */
+class PromisePuller implements BodyPuller {
   private cancelled = false;
   constructor(
-    private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
+    private readonly read: () => Promise<{ done?: boolean; value?: unknown }>,
+    private readonly stop: () => Promise<unknown> | undefined,
     private readonly sink: BodySink,
   ) {}
   request(): void {
-    this.reader.read().then(
+    this.read().then(
       (r) => {
         if (this.cancelled) return;
         if (r.done) this.sink.end();
@@ -86,33 +101,7 @@ class ReaderPuller implements BodyPuller {
   cancel(): void {
     if (this.cancelled) return;
     this.cancelled = true;
-    this.reader.cancel().catch(() => {});
-  }
-}
-
-/** AsyncIterable: `next()` once per request; `return()` on cancel so generators run their finally blocks. */
-class IteratorPuller implements BodyPuller {
-  private cancelled = false;
-  constructor(
-    private readonly iterator: AsyncIterator<Uint8Array>,
-    private readonly sink: BodySink,
-  ) {}
-  request(): void {
-    this.iterator.next().then(
-      (r) => {
-        if (this.cancelled) return;
-        if (r.done) this.sink.end();
-        else this.sink.chunk(toBytes(r.value), false);
-      },
-      (e: unknown) => {
-        if (!this.cancelled) this.sink.error(e);
-      },
-    );
-  }
-  cancel(): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    this.iterator.return?.().catch(() => {});
+    this.stop()?.catch(() => {});
   }
 }
 
