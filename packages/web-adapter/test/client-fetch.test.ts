@@ -81,22 +81,24 @@ describe('connect(origin).fetch', () => {
     expect((await res.json()).path).toBe('/tls');
   });
 
-  const hasNghttpd = (() => {
+  /** nghttpd lives in /usr/sbin on Debian, which is not on every PATH: use the path found. */
+  const nghttpd = ['/usr/sbin/nghttpd', '/usr/bin/nghttpd', '/usr/local/bin/nghttpd'].find((p) => {
     try {
-      return statSync('/usr/sbin/nghttpd').isFile() || statSync('/usr/bin/nghttpd').isFile();
+      return statSync(p).isFile();
     } catch {
-      if (process.env.CI)
-        throw new Error('nghttpd is required in CI (npm run setup installs nghttp2-server)');
       return false;
     }
-  })();
+  });
+  if (nghttpd === undefined && process.env.CI)
+    throw new Error('nghttpd is required in CI (npm run setup installs nghttp2-server)');
+  const hasNghttpd = nghttpd !== undefined;
 
   it.skipIf(!hasNghttpd)('fetches from nghttpd (nghttp2 server, h2c)', async () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const dir = mkdtempSync(path.join(tmpdir(), 'h2tubes-nghttpd-'));
     const { writeFileSync } = await import('node:fs');
     writeFileSync(path.join(dir, 'index.html'), 'served by nghttpd\n');
-    const child = spawn('nghttpd', ['--no-tls', '-d', dir, '-a', '127.0.0.1', String(port)], {
+    const child = spawn(nghttpd!, ['--no-tls', '-d', dir, '-a', '127.0.0.1', String(port)], {
       stdio: 'ignore',
     });
     cleanups.push(() => {
