@@ -5,79 +5,17 @@
  * frames coming back are asserted.
  */
 import http2 from 'node:http2';
-import net, { type AddressInfo } from 'node:net';
-import {
-  CONNECTION_PREFACE,
-  encodeFrames,
-  type Frame,
-  FrameSplitter,
-  type HeaderBlock,
-  HpackEncoder,
-  parseFrame,
-} from '@h2tubes/h2-frames';
+import type { Frame } from '@h2tubes/h2-frames';
 import { map, Subject, tap } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ServerConnectionOptions, serverConnection } from '../src/index.js';
+import type { ServerConnectionOptions } from '../src/index.js';
 import type { ServerExchange } from '../src/tubes/exchange-types.js';
+import { closeAll, onClose, rawPeer, startServer, until } from './helpers/loopback.js';
 
-const closers: Array<() => void> = [];
-afterEach(() => {
-  for (const c of closers.splice(0)) c();
-});
+afterEach(closeAll);
 
-async function server(
-  onExchange: (ex: ServerExchange) => void,
-  options: ServerConnectionOptions = {},
-): Promise<number> {
-  const sockets = new Set<net.Socket>();
-  const srv = net.createServer((socket) => {
-    sockets.add(socket);
-    serverConnection(socket, options).subscribe({ next: onExchange, error: () => {} });
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  closers.push(() => {
-    for (const s of sockets) s.destroy();
-    srv.close();
-  });
-  return (srv.address() as AddressInfo).port;
-}
-
-/** A raw client: writes the preface + SETTINGS, records every frame the server sends. */
-async function rawPeer(port: number) {
-  const socket = net.connect(port, '127.0.0.1');
-  await new Promise((r) => socket.once('connect', r));
-  const frames: Frame[] = [];
-  const splitter = new FrameSplitter();
-  let closed = false;
-  socket.on('data', (c: Buffer) => splitter.push(c, (f) => frames.push(parseFrame(f))));
-  socket.on('close', () => {
-    closed = true;
-  });
-  socket.on('error', () => {});
-  const encoder = new HpackEncoder();
-  const send = (...fs: (Frame | HeaderBlock)[]) => socket.write(encodeFrames(fs));
-  socket.write(CONNECTION_PREFACE);
-  send({ type: 'SETTINGS', streamId: 0, ack: false, settings: [] });
-  closers.push(() => socket.destroy());
-  const until = async (pred: () => boolean) => {
-    for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
-  };
-  const request = (streamId: number, path: string, endStream = true): HeaderBlock => ({
-    type: 'HEADER_BLOCK',
-    kind: 'HEADERS',
-    streamId,
-    endStream,
-    priority: undefined,
-    promisedStreamId: 0,
-    block: encoder.encode([
-      { name: ':method', value: 'GET' },
-      { name: ':scheme', value: 'http' },
-      { name: ':authority', value: 'x' },
-      { name: ':path', value: path },
-    ]),
-  });
-  return { socket, frames, send, until, request, isClosed: () => closed };
-}
+const server = async (onExchange: (ex: ServerExchange) => void, options: ServerConnectionOptions = {}) =>
+  (await startServer(onExchange, options)).port;
 
 describe('codec faults on a live connection', () => {
   it('an undecodable HPACK block ends the connection with GOAWAY COMPRESSION_ERROR (RFC 9113 §4.3)', async () => {
@@ -91,9 +29,9 @@ describe('codec faults on a live connection', () => {
       padLength: undefined,
       fragment: Uint8Array.of(0x80),
     });
-    await peer.until(() => peer.frames.some((f) => f.type === 'GOAWAY'));
+    await until(() => peer.frames.some((f) => f.type === 'GOAWAY'));
     expect(peer.frames.find((f) => f.type === 'GOAWAY')).toMatchObject({ errorCode: 'COMPRESSION_ERROR' });
-    await peer.until(peer.isClosed);
+    await until(peer.isClosed);
     expect(peer.isClosed()).toBe(true);
   });
 
@@ -103,7 +41,7 @@ describe('codec faults on a live connection', () => {
     peer.send(peer.request(1, '/a', false));
     peer.socket.write(Uint8Array.of(0, 0, 4, 2, 0, 0, 0, 0, 1, 0, 0, 0, 0)); // PRIORITY, length 4, stream 1
     peer.send(peer.request(3, '/b'));
-    await peer.until(() => peer.frames.some((f) => f.type === 'DATA' && f.streamId === 3 && f.endStream));
+    await until(() => peer.frames.some((f) => f.type === 'DATA' && f.streamId === 3 && f.endStream));
     expect(peer.frames.find((f) => f.type === 'RST_STREAM')).toMatchObject({
       streamId: 1,
       errorCode: 'FRAME_SIZE_ERROR',
@@ -131,7 +69,7 @@ describe('inserted stages', () => {
       },
     });
     const client = http2.connect(`http://127.0.0.1:${port}`);
-    closers.push(() => client.close());
+    onClose(() => client.close());
     const head = await new Promise<http2.IncomingHttpHeaders>((resolve) =>
       client.request({ ':path': '/p' }).on('response', resolve),
     );
@@ -149,7 +87,7 @@ describe('exchange methods on the wire', () => {
     });
     const peer = await rawPeer(port);
     peer.send(peer.request(1, '/hints'), peer.request(3, '/reset'));
-    await peer.until(
+    await until(
       () =>
         peer.frames.some((f) => f.type === 'RST_STREAM') &&
         peer.frames.filter((f) => f.type === 'HEADERS' && f.streamId === 1).length === 2,
@@ -166,7 +104,7 @@ describe('exchange methods on the wire', () => {
     const feed = new Subject<Uint8Array>();
     const port = await server((ex) => ex.respond(200, [], feed));
     const client = http2.connect(`http://127.0.0.1:${port}`);
-    closers.push(() => client.close());
+    onClose(() => client.close());
     const req = client.request({ ':path': '/' });
     const got: string[] = [];
     req.setEncoding('utf8');
@@ -195,19 +133,19 @@ describe('graceful close (RFC 9113 §6.8)', () => {
     );
     const peer = await rawPeer(port);
     peer.send(peer.request(1, '/slow'));
-    await peer.until(() => release !== undefined);
+    await until(() => release !== undefined);
     close.next();
-    await peer.until(() => peer.frames.some((f) => f.type === 'PING' && !f.ack));
+    await until(() => peer.frames.some((f) => f.type === 'PING' && !f.ack));
     const ping = peer.frames.find((f) => f.type === 'PING' && !f.ack) as Frame & { type: 'PING' };
     peer.send({ type: 'PING', streamId: 0, ack: true, opaqueData: ping.opaqueData });
-    await peer.until(() => peer.frames.filter((f) => f.type === 'GOAWAY').length === 2);
+    await until(() => peer.frames.filter((f) => f.type === 'GOAWAY').length === 2);
     release();
-    await peer.until(() => peer.frames.some((f) => f.type === 'DATA' && f.endStream));
+    await until(() => peer.frames.some((f) => f.type === 'DATA' && f.endStream));
     const goaways = peer.frames.filter((f) => f.type === 'GOAWAY') as Array<Frame & { type: 'GOAWAY' }>;
     expect(goaways.map((g) => g.lastStreamId)).toEqual([0x7fff_ffff, 1]);
     expect(goaways.every((g) => g.errorCode === 'NO_ERROR')).toBe(true);
     expect(peer.frames.some((f) => f.type === 'DATA' && f.streamId === 1 && f.endStream)).toBe(true);
-    await peer.until(peer.isClosed);
+    await until(peer.isClosed);
     expect(peer.isClosed()).toBe(true);
   });
 });

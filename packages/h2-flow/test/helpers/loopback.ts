@@ -1,0 +1,168 @@
+/**
+ * Live-connection test fixtures: a server built from `serverConnection` on a loopback port, a raw
+ * peer that speaks exact frames (h2-frames' encoder and parser, no HTTP/2 stack of ours in between)
+ * and a `node:http2` client, the independent peer used to show that other connections are served.
+ */
+import http2 from 'node:http2';
+import net, { type AddressInfo } from 'node:net';
+import {
+  CONNECTION_PREFACE,
+  encodeFrames,
+  type Frame,
+  FrameSplitter,
+  type HeaderBlock,
+  HpackEncoder,
+  parseFrame,
+} from '@h2tubes/h2-frames';
+import type { ConnectionEvent, ServerConnectionOptions } from '../../src/index.js';
+import { serverConnection } from '../../src/index.js';
+import type { ServerExchange } from '../../src/tubes/exchange-types.js';
+
+/** Everything a fixture opened; `closeAll()` in `afterEach` releases it. */
+const closers: Array<() => void> = [];
+
+export function closeAll(): void {
+  for (const c of closers.splice(0)) c();
+}
+
+export function onClose(c: () => void): void {
+  closers.push(c);
+}
+
+/** Polls until `pred` holds (at most ~2 s): the wire is asynchronous, assertions come after. */
+export async function until(pred: () => boolean, ms = 2000): Promise<void> {
+  for (let waited = 0; waited < ms && !pred(); waited += 10) await new Promise((r) => setTimeout(r, 10));
+}
+
+export interface LoopbackServer {
+  readonly port: number;
+  /** Every core event of every connection, in order (limitExceeded, streamReset, ...). */
+  readonly events: ConnectionEvent[];
+  /** Connections whose Observable errored or completed, i.e. that ended. */
+  readonly ended: () => number;
+}
+
+/** A TCP server that runs `serverConnection` on each accepted socket. */
+export async function startServer(
+  onExchange: (ex: ServerExchange) => void,
+  options: ServerConnectionOptions = {},
+): Promise<LoopbackServer> {
+  const sockets = new Set<net.Socket>();
+  const events: ConnectionEvent[] = [];
+  let ended = 0;
+  const srv = net.createServer((socket) => {
+    sockets.add(socket);
+    serverConnection(socket, {
+      ...options,
+      onEvent: (e) => {
+        events.push(e);
+        options.onEvent?.(e);
+      },
+    }).subscribe({
+      next: onExchange,
+      error: () => ended++,
+      complete: () => ended++,
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  closers.push(() => {
+    for (const s of sockets) s.destroy();
+    srv.close();
+  });
+  return { port: (srv.address() as AddressInfo).port, events, ended: () => ended };
+}
+
+export interface RawPeer {
+  readonly socket: net.Socket;
+  /** Every frame the server sent, parsed. */
+  readonly frames: Frame[];
+  send(...fs: (Frame | HeaderBlock)[]): void;
+  /** A GET request's header block (HPACK-encoded with this peer's encoder). */
+  request(streamId: number, path: string, endStream?: boolean): HeaderBlock;
+  isClosed(): boolean;
+  /** The first GOAWAY the server sent, once one arrived. */
+  goaway(): (Frame & { type: 'GOAWAY' }) | undefined;
+}
+
+/**
+ * A raw client socket. By default it writes the preface and an empty SETTINGS and ACKs the
+ * server's SETTINGS like any peer; `preface: false` writes nothing, `ackSettings: false` never
+ * acknowledges.
+ */
+export async function rawPeer(
+  port: number,
+  { preface = true, ackSettings = preface }: { preface?: boolean; ackSettings?: boolean } = {},
+): Promise<RawPeer> {
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise((r) => socket.once('connect', r));
+  const frames: Frame[] = [];
+  const splitter = new FrameSplitter();
+  let closed = false;
+  const encoder = new HpackEncoder();
+  const send = (...fs: (Frame | HeaderBlock)[]): void => {
+    if (!socket.destroyed) socket.write(encodeFrames(fs));
+  };
+  socket.on('data', (c: Buffer) =>
+    splitter.push(c, (raw) => {
+      const f = parseFrame(raw);
+      frames.push(f);
+      if (ackSettings && f.type === 'SETTINGS' && !f.ack)
+        send({ type: 'SETTINGS', streamId: 0, ack: true, settings: [] });
+    }),
+  );
+  socket.on('close', () => {
+    closed = true;
+  });
+  socket.on('error', () => {});
+  if (preface) {
+    socket.write(CONNECTION_PREFACE);
+    send({ type: 'SETTINGS', streamId: 0, ack: false, settings: [] });
+  }
+  closers.push(() => socket.destroy());
+  return {
+    socket,
+    frames,
+    send,
+    isClosed: () => closed,
+    goaway: () => frames.find((f) => f.type === 'GOAWAY') as (Frame & { type: 'GOAWAY' }) | undefined,
+    request: (streamId, path, endStream = true) => ({
+      type: 'HEADER_BLOCK',
+      kind: 'HEADERS',
+      streamId,
+      endStream,
+      priority: undefined,
+      promisedStreamId: 0,
+      block: encoder.encode([
+        { name: ':method', value: 'GET' },
+        { name: ':scheme', value: 'http' },
+        { name: ':authority', value: 'x' },
+        { name: ':path', value: path },
+      ]),
+    }),
+  };
+}
+
+/** One GET over a fresh `node:http2` connection: the status and body a real client saw. */
+export async function nodeGet(port: number, path = '/'): Promise<{ status: number; body: string }> {
+  const client = http2.connect(`http://127.0.0.1:${port}`);
+  closers.push(() => client.destroy());
+  client.on('error', () => {});
+  try {
+    return await new Promise((resolve, reject) => {
+      const req = client.request({ ':path': path });
+      let status = 0;
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('response', (h) => {
+        status = Number(h[':status']);
+      });
+      req.on('data', (c: string) => {
+        body += c;
+      });
+      req.on('end', () => resolve({ status, body }));
+      req.on('error', reject);
+    });
+  } finally {
+    client.close();
+  }
+}
