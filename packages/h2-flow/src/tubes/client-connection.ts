@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { H2ProtocolError, type HeaderField } from '@h2tubes/h2-frames';
+import { type ErrorCode, H2ProtocolError, type HeaderField } from '@h2tubes/h2-frames';
 import { Observable, type Subscriber } from 'rxjs';
 import type { ConnectionEvent } from '../core/events.js';
 import type { ClientRequest, ClientResponse, FieldList } from './exchange-types.js';
@@ -18,6 +18,8 @@ export interface ClientSession {
   request(req: ClientRequest): Observable<ClientResponse>;
   /** Graceful GOAWAY; resolves `closed` once in-flight streams end. */
   close(): void;
+  /** Immediate GOAWAY with `code` and optional debug text (RFC 9113 §6.8); open streams fail. */
+  abort(code?: ErrorCode, debug?: string): void;
   /** Resolves when the connection is over. */
   readonly closed: Promise<void>;
   /** False once the connection no longer takes new requests (GOAWAY either way, or closed). */
@@ -165,6 +167,7 @@ export function clientConnection(socket: Duplex, options: SessionOptions = {}): 
       return session.conn.canRequest();
     },
     close: () => session.shutdown(),
+    abort: (code, debug) => session.abort(code, debug),
     request: (req) =>
       new Observable<ClientResponse>((subscriber) => {
         const fields: HeaderField[] = [
@@ -188,10 +191,11 @@ export function clientConnection(socket: Duplex, options: SessionOptions = {}): 
         if (sentEarly.delete(id)) startBody(id, p);
         session.scheduleFlush();
         const onAbort = (): void => {
+          // Fail first: the reset below emits streamReset, whose generic error must not win.
+          fail(id, p, req.signal?.reason ?? new Error('aborted'));
           session.dropBody(id);
           session.conn.resetStream(id, 'CANCEL');
           session.scheduleFlush();
-          fail(id, p, req.signal?.reason ?? new Error('aborted'));
         };
         req.signal?.addEventListener('abort', onAbort, { once: true });
         return () => {

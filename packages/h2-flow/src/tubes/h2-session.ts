@@ -51,7 +51,6 @@ export class H2Session {
   private readingPausedForOutbound: { unpause(): void } | undefined;
   private inbound: Subscription | undefined;
   private finished = false;
-  private readonly closedResolvers: Array<() => void> = [];
 
   constructor(
     private readonly socket: Duplex,
@@ -89,12 +88,6 @@ export class H2Session {
         complete: () => this.finish(),
       });
     this.scheduleFlush();
-  }
-
-  /** Resolves when the socket is done with. */
-  whenClosed(): Promise<void> {
-    if (this.finished) return Promise.resolve();
-    return new Promise((r) => this.closedResolvers.push(r));
   }
 
   /** Graceful GOAWAY (RFC 9113 §6.8): in-flight streams finish, then the connection closes. */
@@ -321,7 +314,6 @@ export class H2Session {
     }
     if (error !== undefined) this.events.error(error);
     else this.events.complete();
-    for (const r of this.closedResolvers.splice(0)) r();
   }
 
   /** Ends everything now (unsubscribe of the owning Observable). */

@@ -38,15 +38,19 @@ export class StreamBody implements ReceivedBody {
       this.subscriber = subscriber;
       const held = this.held;
       this.held = [];
-      for (const c of held) {
-        if (subscriber.closed) break;
-        this.deliver(subscriber, c);
+      for (let i = 0; i < held.length; i++) {
+        if (subscriber.closed) {
+          // Stopped within the held chunks: the teardown below returns their credit.
+          this.held = held.slice(i);
+          break;
+        }
+        this.deliver(subscriber, held[i] as Uint8Array);
       }
       if (this.failed) subscriber.error(this.failure);
       else if (this.ended) subscriber.complete();
       return () => {
         this.subscriber = undefined;
-        if (!this.ended && !this.failed) this.discard();
+        this.discard();
       };
     });
   }
@@ -78,7 +82,9 @@ export class StreamBody implements ReceivedBody {
     if (this.ended || this.failed) return;
     this.failed = true;
     this.failure = e;
-    this.held = [];
+    // The stream is gone, but what it holds still counts against the connection window
+    // (DESIGN.md pitfall: DATA of a reset stream must be credited back).
+    this.discard();
     this.subscriber?.error(e);
   }
 
@@ -87,7 +93,9 @@ export class StreamBody implements ReceivedBody {
     if (!this.manual) this.ack(c.length);
   }
 
+  /** From now on every held and arriving octet is acknowledged unread. */
   private discard(): void {
+    if (this.discarding) return;
     this.discarding = true;
     let n = 0;
     for (const c of this.held) n += c.length;

@@ -11,6 +11,8 @@ import {
   type Frame,
   FrameSplitter,
   type HeaderBlock,
+  type HeaderField,
+  HpackDecoder,
   HpackEncoder,
   parseFrame,
 } from '@h2tubes/h2-frames';
@@ -165,4 +167,78 @@ export async function nodeGet(port: number, path = '/'): Promise<{ status: numbe
   } finally {
     client.close();
   }
+}
+
+export interface RawServerPeer {
+  readonly socket: net.Socket;
+  /** Every frame the client sent, parsed (after the preface). */
+  readonly frames: Frame[];
+  /** Each stream's header sections as decoded, in order (request headers, then trailers). */
+  readonly heads: Map<number, HeaderField[][]>;
+  send(...fs: (Frame | HeaderBlock)[]): void;
+  /** A response (or trailers, with no `:status`) header block, HPACK-encoded by this peer. */
+  headers(streamId: number, fields: HeaderField[], endStream: boolean): HeaderBlock;
+}
+
+/**
+ * A raw HTTP/2 server for testing our client role: it checks the preface, sends its SETTINGS
+ * (`settings`), ACKs the client's, decodes the client's header blocks (they must be decoded in
+ * order, RFC 7541 context) and leaves every other answer to the test.
+ */
+export async function rawServer(
+  settings: { id: number; value: number }[] = [],
+): Promise<{ port: number; nextPeer(): Promise<RawServerPeer> }> {
+  const waiting: Array<(p: RawServerPeer) => void> = [];
+  const ready: RawServerPeer[] = [];
+  const srv = net.createServer((socket) => {
+    socket.on('error', () => {});
+    const frames: Frame[] = [];
+    const heads = new Map<number, HeaderField[][]>();
+    const splitter = new FrameSplitter({ expectPreface: true });
+    const decoder = new HpackDecoder();
+    const encoder = new HpackEncoder();
+    const send = (...fs: (Frame | HeaderBlock)[]): void => {
+      if (!socket.destroyed) socket.write(encodeFrames(fs));
+    };
+    socket.on('data', (c: Buffer) =>
+      splitter.push(c, (raw) => {
+        const f = parseFrame(raw);
+        frames.push(f);
+        if (f.type === 'SETTINGS' && !f.ack) send({ type: 'SETTINGS', streamId: 0, ack: true, settings: [] });
+        if (f.type === 'HEADERS') {
+          const list = heads.get(f.streamId) ?? [];
+          list.push(decoder.decode(f.fragment).fields);
+          heads.set(f.streamId, list);
+        }
+      }),
+    );
+    send({ type: 'SETTINGS', streamId: 0, ack: false, settings });
+    const peer: RawServerPeer = {
+      socket,
+      frames,
+      heads,
+      send,
+      headers: (streamId, fields, endStream) => ({
+        type: 'HEADER_BLOCK',
+        kind: 'HEADERS',
+        streamId,
+        endStream,
+        priority: undefined,
+        promisedStreamId: 0,
+        block: encoder.encode(fields),
+      }),
+    };
+    const w = waiting.shift();
+    if (w === undefined) ready.push(peer);
+    else w(peer);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  closers.push(() => srv.close());
+  return {
+    port: (srv.address() as AddressInfo).port,
+    nextPeer: () => {
+      const p = ready.shift();
+      return p !== undefined ? Promise.resolve(p) : new Promise((r) => waiting.push(r));
+    },
+  };
 }
