@@ -5,10 +5,11 @@
  * frames coming back are asserted.
  */
 import http2 from 'node:http2';
+import net, { type AddressInfo } from 'node:net';
 import type { Frame } from '@h2tubes/h2-frames';
-import { map, Subject, tap } from 'rxjs';
+import { EMPTY, lastValueFrom, map, Subject, tap } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ServerConnectionOptions } from '../src/index.js';
+import { type ServerConnectionOptions, serverConnection } from '../src/index.js';
 import type { ServerExchange } from '../src/tubes/exchange-types.js';
 import { closeAll, onClose, rawPeer, startServer, until } from './helpers/loopback.js';
 
@@ -147,5 +148,88 @@ describe('graceful close (RFC 9113 §6.8)', () => {
     expect(peer.frames.some((f) => f.type === 'DATA' && f.streamId === 1 && f.endStream)).toBe(true);
     await until(peer.isClosed);
     expect(peer.isClosed()).toBe(true);
+  });
+});
+
+describe('response bodies that go wrong', () => {
+  it('a body source that fails resets only its stream with INTERNAL_ERROR', async () => {
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield new TextEncoder().encode('partial');
+      throw new Error('backend went away');
+    }
+    const port = await server((ex) => ex.respond(200, [], ex.path === '/bad' ? failing() : 'fine'));
+    const peer = await rawPeer(port);
+    peer.send(peer.request(1, '/bad'), peer.request(3, '/good'));
+    await until(
+      () =>
+        peer.frames.some((f) => f.type === 'RST_STREAM') &&
+        peer.frames.some((f) => f.type === 'DATA' && f.streamId === 3 && f.endStream),
+    );
+    expect(peer.frames.filter((f) => f.type === 'RST_STREAM')).toEqual([
+      { type: 'RST_STREAM', streamId: 1, errorCode: 'INTERNAL_ERROR' },
+    ]);
+    expect(peer.goaway()).toBeUndefined();
+  });
+
+  it('trailers that reject reset the stream; an empty trailer list ends it with an empty DATA', async () => {
+    const port = await server((ex) =>
+      ex.path === '/reject'
+        ? ex.respond(200, [], undefined, Promise.reject(new Error('no checksum')))
+        : ex.respond(200, [], 'body', Promise.resolve([])),
+    );
+    const peer = await rawPeer(port);
+    peer.send(peer.request(1, '/reject'), peer.request(3, '/empty'));
+    await until(
+      () =>
+        peer.frames.some((f) => f.type === 'RST_STREAM') &&
+        peer.frames.some((f) => f.type === 'DATA' && f.streamId === 3 && f.endStream),
+    );
+    expect(peer.frames.filter((f) => f.type === 'RST_STREAM')).toEqual([
+      { type: 'RST_STREAM', streamId: 1, errorCode: 'INTERNAL_ERROR' },
+    ]);
+    const data = peer.frames.filter((f) => f.type === 'DATA' && f.streamId === 3) as Array<
+      Frame & { type: 'DATA' }
+    >;
+    expect(data.map((d) => [d.data.length, d.endStream])).toEqual([
+      [4, false],
+      [0, true],
+    ]);
+    expect(peer.frames.filter((f) => f.type === 'HEADERS' && f.streamId === 3)).toHaveLength(1);
+  });
+});
+
+describe('how a connection ends', () => {
+  it('unsubscribing from serverConnection sends GOAWAY NO_ERROR and aborts in-flight exchanges', async () => {
+    let signal: AbortSignal | undefined;
+    let stop!: () => void;
+    const srv = net.createServer((socket) => {
+      const sub = serverConnection(socket).subscribe((ex) => {
+        signal = ex.signal;
+      });
+      stop = () => sub.unsubscribe();
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    onClose(() => srv.close());
+    const peer = await rawPeer((srv.address() as AddressInfo).port);
+    peer.send(peer.request(1, '/', false));
+    await until(() => signal !== undefined);
+    stop();
+    await until(() => peer.goaway() !== undefined && peer.isClosed());
+    expect(peer.goaway()).toMatchObject({ errorCode: 'NO_ERROR', lastStreamId: 1 });
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it('a peer that drops the TCP connection mid-request aborts the exchange and its request body', async () => {
+    let exchange: ServerExchange | undefined;
+    const port = await server((ex) => {
+      exchange = ex;
+    });
+    const peer = await rawPeer(port);
+    peer.send(peer.request(1, '/upload', false));
+    await until(() => exchange !== undefined);
+    const body = lastValueFrom(exchange?.body.chunks ?? EMPTY);
+    peer.socket.resetAndDestroy();
+    await expect(body).rejects.toBeInstanceOf(Error);
+    expect(exchange?.signal.aborted).toBe(true);
   });
 });

@@ -107,4 +107,64 @@ describe('pullBody', () => {
     const { sink } = recorder();
     expect(() => pullBody(42 as never, sink)).toThrow(H2UsageError);
   });
+
+  it('turns strings and ArrayBuffers from a source into bytes; any other chunk fails the body', async () => {
+    const subject = new Subject<unknown>();
+    const { log, sink } = recorder();
+    const p = pullBody(subject as never, sink);
+    for (const value of ['s', new TextEncoder().encode('b').buffer, 7]) {
+      p.request();
+      subject.next(value);
+    }
+    expect(log).toEqual(['chunk:s', 'chunk:b', 'error:body chunks must be Uint8Array (or string)']);
+    expect(subject.observed).toBe(false);
+
+    const r = recorder();
+    async function* bad() {
+      yield 7 as never;
+    }
+    pullBody(bad(), r.sink).request();
+    await tick();
+    expect(r.log).toEqual(['error:body chunks must be Uint8Array (or string)']);
+  });
+
+  it('reports a source that fails; a read still pending at cancel is never answered', async () => {
+    const { log, sink } = recorder();
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield* [];
+      throw new Error('disk gone');
+    }
+    pullBody(failing(), sink).request();
+    await tick();
+    expect(log).toEqual(['error:disk gone']);
+
+    let release!: () => void;
+    const slow = new ReadableStream<Uint8Array>({
+      pull: () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    });
+    const r = recorder();
+    const p = pullBody(slow, r.sink);
+    p.request();
+    await tick();
+    p.cancel();
+    p.cancel();
+    release();
+    await tick();
+    expect(r.log).toEqual([]);
+  });
+
+  it('an Observable body stops being read once cancelled or finished', () => {
+    const subject = new Subject<Uint8Array>();
+    const { log, sink } = recorder();
+    const p = pullBody(subject, sink);
+    p.request();
+    p.cancel();
+    subject.next(new Uint8Array(1));
+    p.request();
+    expect(log).toEqual([]);
+    expect(subject.observed).toBe(false);
+  });
 });

@@ -90,8 +90,14 @@ class PromisePuller implements BodyPuller {
     this.read().then(
       (r) => {
         if (this.cancelled) return;
-        if (r.done) this.sink.end();
-        else this.sink.chunk(toBytes(r.value), false);
+        if (r.done) return this.sink.end();
+        let bytes: Uint8Array;
+        try {
+          bytes = toBytes(r.value);
+        } catch (e) {
+          return this.sink.error(e);
+        }
+        this.sink.chunk(bytes, false);
       },
       (e: unknown) => {
         if (!this.cancelled) this.sink.error(e);
@@ -130,7 +136,7 @@ class ObservablePuller implements BodyPuller {
     this.waiting = true;
     if (this.subscription === undefined) {
       this.subscription = this.source.subscribe({
-        next: (c) => this.onChunk(toBytes(c)),
+        next: (c) => this.onChunk(c),
         error: (e: unknown) => {
           this.failure = { e };
           this.answer();
@@ -151,20 +157,31 @@ class ObservablePuller implements BodyPuller {
     this.subscription?.unsubscribe();
   }
 
-  private onChunk(c: Uint8Array): void {
-    if (this.finished) return;
+  private onChunk(value: unknown): void {
+    if (this.finished || this.failure !== undefined) return;
+    let c: Uint8Array;
+    try {
+      c = toBytes(value);
+    } catch (e) {
+      return this.fail(e);
+    }
     this.queue.push(c);
     this.queuedOctets += c.length;
     if (this.queuedOctets > this.maxBufferedOctets) {
-      this.failure = {
-        e: new H2UsageError(
+      return this.fail(
+        new H2UsageError(
           `body Observable emitted more than ${this.maxBufferedOctets} octets ahead of flow control; ` +
             'use an AsyncIterable or ReadableStream for large bodies',
         ),
-      };
-      this.queue.length = 0;
-      this.subscription?.unsubscribe();
+      );
     }
+    this.answer();
+  }
+
+  private fail(e: unknown): void {
+    this.failure = { e };
+    this.queue.length = 0;
+    this.subscription?.unsubscribe();
     this.answer();
   }
 
