@@ -147,4 +147,36 @@ describe('client role against a node:http2 server', () => {
     expect(body.length).toBe(big.length);
     expect(body.equals(big)).toBe(true);
   });
+
+  it('a response body read without returning credit gets at most its stream window; other streams flow; nothing is lost', async () => {
+    const big = Buffer.alloc(2 * 1024 * 1024, 7);
+    const session = await start((stream, headers) => {
+      stream.respond({ ':status': 200 });
+      stream.end(headers[':path'] === '/small' ? 'small' : big);
+    });
+    const slow = await firstValueFrom(session.request(get('/slow')));
+    slow.body.manualAck();
+    let received = 0;
+    let acking = false;
+    const parts: Buffer[] = [];
+    const done = new Promise<void>((resolve, reject) =>
+      slow.body.chunks.subscribe({
+        next: (c) => {
+          received += c.length;
+          parts.push(Buffer.from(c));
+          if (acking) slow.body.ack(c.length);
+        },
+        error: reject,
+        complete: resolve,
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 200)); // the server fills the stream window, then must wait
+    expect(received).toBeLessThanOrEqual(65_535); // RFC 9113 §6.9.2 initial stream window
+    const small = await firstValueFrom(session.request(get('/small')));
+    expect((await bodyOf(small)).toString()).toBe('small');
+    acking = true;
+    slow.body.ack(received);
+    await done;
+    expect(Buffer.concat(parts).equals(big)).toBe(true);
+  });
 });
