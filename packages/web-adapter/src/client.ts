@@ -1,6 +1,11 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { type ClientSession, clientConnection, type SessionOptions } from '@h2tubes/h2-flow';
+import {
+  type ClientSession,
+  clientConnection,
+  type SessionOptions,
+  type StreamResetError,
+} from '@h2tubes/h2-flow';
 import { firstValueFrom } from 'rxjs';
 import { headersToFields } from './field-conversion.js';
 import { bodyStream } from './request-from-exchange.js';
@@ -13,24 +18,34 @@ export interface ConnectOptions {
   readonly connection?: SessionOptions;
 }
 
-/** One HTTP/2 connection to an origin with a Fetch-shaped API. */
+/** HTTP/2 connections to one origin with a Fetch-shaped API. */
 export interface H2Client {
   /**
    * Sends a request over the shared connection and resolves with a standard `Response` whose body
    * streams with backpressure (credit goes back to the server only as the body is read).
    */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
-  /** Graceful GOAWAY; resolves when the connection is closed. */
+  /** Graceful GOAWAY on every connection; resolves when they are closed. */
   close(): Promise<void>;
-  /** The Rx form: the underlying session (`request()` returns an Observable of the response). */
+  /**
+   * The Rx form: the session in use (`request()` returns an Observable of the response). After
+   * the server's GOAWAY the next request opens a new connection, and this is then that one.
+   */
   readonly session: ClientSession;
 }
 
+/** RFC 9110 §9.2.1 safe methods: sending one again cannot change anything on the server. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+/** Attempts on fresh connections after a retryable failure, beyond the first. */
+const MAX_RETRIES = 2;
+
 /**
- * Opens one HTTP/2 connection to `origin`: `http:` is h2c with prior knowledge, `https:` is TLS
+ * Opens an HTTP/2 connection to `origin`: `http:` is h2c with prior knowledge, `https:` is TLS
  * with ALPN `h2` (RFC 9113 §3.2, §3.3). Concurrent `fetch` calls are multiplexed on it; requests
  * beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait for a slot, and REFUSED_STREAM is
- * retried by the connection core.
+ * retried by the connection core. Once the server sends GOAWAY, new requests go to a new
+ * connection; a safe request the server did not process (above the GOAWAY's last-stream-id, or
+ * still refused) is sent again there (RFC 9113 §8.7).
  *
  * @example
  * const client = await connect('http://127.0.0.1:8080');
@@ -40,60 +55,109 @@ export interface H2Client {
  */
 export async function connect(origin: string | URL, options: ConnectOptions = {}): Promise<H2Client> {
   const url = new URL(origin);
-  const secure = url.protocol === 'https:';
-  const port = Number(url.port || (secure ? 443 : 80));
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const socket = await new Promise<net.Socket>((resolve, reject) => {
-    if (!secure) {
-      const s = net.connect({ host, port }, () => resolve(s));
-      s.once('error', reject);
-      return;
-    }
-    const options_ = {
-      host,
-      port,
-      servername: net.isIP(host) ? undefined : host,
-      ALPNProtocols: ['h2'],
-      ...options.tls,
-    };
-    const s = tls.connect(options_, () => {
-      if (s.alpnProtocol === 'h2') return resolve(s);
-      s.destroy();
-      reject(new Error(`${url.origin} did not negotiate h2 with ALPN (got ${String(s.alpnProtocol)})`));
-    });
-    s.once('error', reject);
-  });
-  socket.on('error', () => {}); // surfaced through the session
-  const session = clientConnection(socket, options.connection);
+  const scheme = url.protocol.slice(0, -1);
   const authority = url.host;
+  const sessions = new Set<ClientSession>();
+  const open = async (): Promise<ClientSession> => {
+    const socket = await openSocket(url, options.tls);
+    socket.on('error', () => {}); // surfaced through the session
+    const s = clientConnection(socket, options.connection);
+    sessions.add(s);
+    void s.closed.then(() => sessions.delete(s));
+    return s;
+  };
+  let live = await open();
+  let opening: Promise<ClientSession> | undefined;
+  /** The live session while it takes requests; else one new connection shared by all callers. */
+  const usable = (): Promise<ClientSession> => {
+    if (live.accepting) return Promise.resolve(live);
+    opening ??= open().then(
+      (s) => {
+        live = s;
+        opening = undefined;
+        return s;
+      },
+      (e: unknown) => {
+        opening = undefined;
+        throw e;
+      },
+    );
+    return opening;
+  };
 
   return {
-    session,
+    get session() {
+      return live;
+    },
     async fetch(input, init) {
       const request = new Request(new URL(input instanceof Request ? input.url : input, url), init);
       const target = new URL(request.url);
       if (target.origin !== url.origin)
         throw new TypeError(`this client is connected to ${url.origin}, not ${target.origin}`);
       const fields = headersToFields(request.headers).filter((f) => f.name !== 'host');
-      const res = await firstValueFrom(
-        session.request({
-          method: request.method,
-          scheme: url.protocol.slice(0, -1),
-          authority,
-          path: target.pathname + target.search,
-          fields,
-          body: request.body ?? undefined,
-          signal: request.signal,
-        }),
-      );
-      const headers = new Headers();
-      for (const f of res.fields) if (f.name.charCodeAt(0) !== 0x3a) headers.append(f.name, f.value);
-      const noBody = request.method === 'HEAD' || res.status === 204 || res.status === 304;
-      return new Response(noBody ? null : bodyStream(res.body), { status: res.status, headers });
+      // A body stream can be sent once; only body-less safe requests are replayed.
+      const replayable = SAFE_METHODS.has(request.method) && request.body === null;
+      for (let attempt = 0; ; attempt++) {
+        const session = await usable();
+        try {
+          const res = await firstValueFrom(
+            session.request({
+              method: request.method,
+              scheme,
+              authority,
+              path: target.pathname + target.search,
+              fields,
+              body: request.body ?? undefined,
+              signal: request.signal,
+            }),
+          );
+          const headers = new Headers();
+          for (const f of res.fields) if (f.name.charCodeAt(0) !== 0x3a) headers.append(f.name, f.value);
+          const noBody = request.method === 'HEAD' || res.status === 204 || res.status === 304;
+          return new Response(noBody ? null : bodyStream(res.body), { status: res.status, headers });
+        } catch (e) {
+          if (!(replayable && attempt < MAX_RETRIES && isRetryable(e))) throw e;
+        }
+      }
     },
-    close: () => {
-      session.close();
-      return session.closed;
+    close: async () => {
+      const all = [...sessions];
+      for (const s of all) s.close();
+      await Promise.all(all.map((s) => s.closed));
     },
   };
+}
+
+/** True for failures the server guarantees it did not process (`StreamResetError.retryable`). */
+function isRetryable(e: unknown): boolean {
+  return (e as Partial<StreamResetError> | undefined)?.retryable === true;
+}
+
+/** A connected socket to the origin: TCP for h2c, TLS that negotiated ALPN `h2` for https. */
+function openSocket(url: URL, tlsOptions: tls.ConnectionOptions | undefined): Promise<net.Socket> {
+  const secure = url.protocol === 'https:';
+  const port = Number(url.port || (secure ? 443 : 80));
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return new Promise<net.Socket>((resolve, reject) => {
+    if (!secure) {
+      const s = net.connect({ host, port }, () => resolve(s));
+      s.once('error', reject);
+      return;
+    }
+    const s = tls.connect(
+      {
+        host,
+        port,
+        servername: net.isIP(host) ? undefined : host,
+        ALPNProtocols: ['h2'],
+        ...tlsOptions,
+      },
+      () => {
+        if (s.alpnProtocol === 'h2') return resolve(s);
+        s.destroy();
+        reject(new Error(`${url.origin} did not negotiate h2 with ALPN (got ${String(s.alpnProtocol)})`));
+      },
+    );
+    s.once('error', reject);
+  });
 }

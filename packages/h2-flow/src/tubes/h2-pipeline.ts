@@ -96,7 +96,7 @@ export class H2Pipeline {
         },
         error: () => this.socket.destroy(),
         complete: () => {
-          if (this.socket.writable) this.socket.end();
+          if (this.socket.writable) closeAfterWriting(this.socket);
         },
       });
   }
@@ -131,4 +131,22 @@ export class H2Pipeline {
     this.decoder.setMaxTableSize(s.headerTableSize);
     this.decoder.maxHeaderListSize = s.maxHeaderListSize;
   }
+}
+
+/** How long a peer has to close its side after ours ended before the socket is destroyed. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * Ends the write side after the last frame (our GOAWAY) and keeps reading, discarding, until the
+ * peer closes too or the grace period passes. Destroying at once could make the kernel answer
+ * unread input with a TCP RST that overtakes the GOAWAY; never destroying would leave a
+ * half-open socket behind a peer that does not close (RFC 9113 §6.8 leaves the close to us).
+ */
+function closeAfterWriting(socket: Duplex): void {
+  socket.end();
+  socket.on('data', () => {});
+  socket.resume();
+  const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+  timer.unref?.();
+  socket.once('close', () => clearTimeout(timer));
 }
