@@ -74,6 +74,9 @@ export class H2Session {
 
   /** Starts the connection: our preface/SETTINGS out, then reads frames until the connection ends. */
   start(): void {
+    // Frames of one turn already leave in one write; Nagle's algorithm would only hold small
+    // responses back until the peer's delayed ACK (measured: 22 k req/s instead of 160 k+).
+    (this.socket as Duplex & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     this.pipeline.startOutbound();
     this.conn.start(Date.now());
     this.socket.on('drain', this.onDrain);
