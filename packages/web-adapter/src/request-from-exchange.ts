@@ -1,7 +1,9 @@
 import type { ReceivedBody, ServerExchange } from '@h2tubes/h2-flow';
+import type { HeaderField } from '@h2tubes/h2-frames';
 import type { Subscription } from 'rxjs';
+import { ExchangeRequest, lazyRequestsWork } from './exchange-request.js';
 import { fieldsToHeaders } from './field-conversion.js';
-import { attachRequestContext } from './request-context.js';
+import { attachRequestContext, type RequestContext } from './request-context.js';
 
 /**
  * A pull source over a stream's received body. Chunks are acknowledged (credit returned to the
@@ -100,35 +102,36 @@ export function bodyStream(body: ReceivedBody): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(new ReceivedBodySource(body), { highWaterMark: 0 });
 }
 
-/** RequestInit as undici takes it: a streamed body needs `duplex: 'half'`. */
-type StreamingRequestInit = RequestInit & { duplex?: 'half' };
+const bodyOf = (exchange: ServerExchange): ReadableStream<Uint8Array> => bodyStream(exchange.body);
+
+/** What the adapter knows about an HTTP/2 request beyond Fetch; trailers converted on first use. */
+class ExchangeContext implements RequestContext {
+  private trailersValue: Promise<Headers> | undefined;
+  constructor(private readonly exchange: ServerExchange) {}
+  sendInformational(status: number, fields: readonly HeaderField[]): void {
+    this.exchange.sendInformational(status, fields);
+  }
+  get trailers(): Promise<Headers> {
+    this.trailersValue ??= this.exchange.trailers.then(fieldsToHeaders, () => new Headers());
+    return this.trailersValue;
+  }
+}
 
 /**
- * Turns an HTTP/2 exchange into a Fetch `Request`: the URL from `:scheme`, `:authority` (or
- * `host`, RFC 9113 §8.3.1) and `:path`; the regular fields as headers; `signal` aborting on
- * RST_STREAM or connection loss; and for methods that carry one, a pulled body stream. The
- * exchange's trailers and its 1xx sender are registered for `requestTrailers` and `earlyHints`.
- * Throws a TypeError when the target does not form a valid URL.
+ * Turns an HTTP/2 exchange into a Fetch `Request` (an `ExchangeRequest`, built lazily): the URL
+ * from `:scheme`, `:authority` (or `host`, RFC 9113 §8.3.1) and `:path`; the regular fields as
+ * headers; `signal` aborting on RST_STREAM or connection loss; and for methods that carry one, a
+ * pulled body stream. The exchange's trailers and its 1xx sender are registered for
+ * `requestTrailers` and `earlyHints`. Throws a TypeError when the target does not form a valid URL.
  *
  * @example
  * const request = requestFromExchange(exchange);
  * const response = await app.fetch(request);
  */
 export function requestFromExchange(exchange: ServerExchange): Request {
-  const headers = fieldsToHeaders(exchange.fields);
-  const authority = exchange.authority ?? headers.get('host') ?? 'localhost';
-  // OPTIONS * and CONNECT have no path a URL can hold (RFC 9113 §8.3.1, §8.5).
-  const path = exchange.path.charCodeAt(0) === 0x2f /* '/' */ ? exchange.path : '/';
-  const method = exchange.method;
-  const init: StreamingRequestInit = { method, headers, signal: exchange.signal };
-  if (method !== 'GET' && method !== 'HEAD') {
-    init.body = bodyStream(exchange.body);
-    init.duplex = 'half';
-  }
-  const request = new Request(`${exchange.scheme || 'http'}://${authority}${path}`, init);
-  attachRequestContext(request, {
-    sendInformational: (status, fields) => exchange.sendInformational(status, fields),
-    trailers: exchange.trailers.then(fieldsToHeaders, () => new Headers()),
-  });
+  const lazy = new ExchangeRequest(exchange, bodyOf);
+  if (!URL.canParse(lazy.url)) throw new TypeError(`the request target ${lazy.url} is not a valid URL`);
+  const request = lazyRequestsWork ? (lazy as unknown as Request) : lazy.toRequest();
+  attachRequestContext(request, new ExchangeContext(exchange));
   return request;
 }

@@ -107,7 +107,9 @@ class Exchange implements ServerExchange {
   readonly body: StreamBody;
   readonly trailers: Promise<FieldList>;
   private resolveTrailers!: (t: FieldList) => void;
-  private readonly abort = new AbortController();
+  /** Made on first `signal` read: most handlers never look, and each costs ~1 µs plus GC. */
+  private abort: AbortController | undefined;
+  private abortReason: unknown;
   private responded = false;
 
   constructor(
@@ -134,6 +136,10 @@ class Exchange implements ServerExchange {
   }
 
   get signal(): AbortSignal {
+    if (this.abort === undefined) {
+      this.abort = new AbortController();
+      if (this.abortReason !== undefined) this.abort.abort(this.abortReason);
+    }
     return this.abort.signal;
   }
 
@@ -155,7 +161,9 @@ class Exchange implements ServerExchange {
       reason ?? new H2ProtocolError(code, 'stream', `stream ${this.streamId} was reset (${String(code)})`);
     this.body.fail(err);
     this.resolveTrailers([]);
-    if (!this.abort.signal.aborted) this.abort.abort(err);
+    if (this.abortReason !== undefined) return;
+    this.abortReason = err;
+    this.abort?.abort(err);
   }
 
   sendInformational(status: number, fields: FieldList = []): void {

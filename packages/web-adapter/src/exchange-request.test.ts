@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { bytes, FakeExchange, tick } from '../test/fake-exchange.js';
+import { ExchangeRequest, lazyRequestsWork } from './exchange-request.js';
+import { requestFromExchange } from './request-from-exchange.js';
+
+describe('ExchangeRequest (a Request built lazily)', () => {
+  it('is used on this runtime, and passes for a Request', () => {
+    expect(lazyRequestsWork).toBe(true);
+    const request = requestFromExchange(new FakeExchange('GET', '/x'));
+    expect(request).toBeInstanceOf(ExchangeRequest);
+    expect(request).toBeInstanceOf(Request);
+  });
+
+  it('can be copied by undici (`new Request(request)`, `new Request(url, request)`) with its method, headers and body', async () => {
+    const ex = new FakeExchange('POST', '/up', [{ name: 'content-type', value: 'text/plain' }]);
+    const request = requestFromExchange(ex);
+    const copy = new Request(request);
+    expect(copy.url).toBe('https://example.test/up');
+    expect(copy.method).toBe('POST');
+    expect(copy.headers.get('content-type')).toBe('text/plain');
+    const text = copy.text();
+    await tick(); // the fake's chunks are a plain Subject: push once the body is being read
+    ex.chunks.next(bytes('payload'));
+    ex.endBody();
+    expect(await text).toBe('payload');
+    const other = new Request('https://elsewhere.test/', requestFromExchange(new FakeExchange('PUT', '/')));
+    expect(other.method).toBe('PUT');
+  });
+
+  it('reads its body through the Fetch methods, then reports it used', async () => {
+    const ex = new FakeExchange('POST', '/json');
+    const request = requestFromExchange(ex);
+    expect(request.bodyUsed).toBe(false);
+    const json = request.json();
+    await tick();
+    ex.chunks.next(bytes('{"a":1}'));
+    ex.endBody();
+    expect(await json).toEqual({ a: 1 });
+    expect(request.bodyUsed).toBe(true);
+    await expect(request.text()).rejects.toThrow(TypeError);
+  });
+
+  it('answers the other Request members from a real Request made once', () => {
+    const request = requestFromExchange(new FakeExchange('GET', '/'));
+    expect(request.cache).toBe('default');
+    expect(request.redirect).toBe('follow');
+    const clone = request.clone();
+    expect(clone.url).toBe(request.url);
+    expect(clone).not.toBe(request);
+  });
+
+  it('aborts its signal with the exchange', () => {
+    const ex = new FakeExchange('GET', '/');
+    const request = requestFromExchange(ex);
+    expect(request.signal.aborted).toBe(false);
+    ex.abort.abort(new Error('reset'));
+    expect(request.signal.aborted).toBe(true);
+  });
+
+  it('rejects a target that does not form a URL', () => {
+    expect(() => requestFromExchange(new FakeExchange('GET', '/', [], 'https', 'bad host'))).toThrow(
+      TypeError,
+    );
+  });
+});
