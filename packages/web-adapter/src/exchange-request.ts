@@ -1,6 +1,7 @@
 import * as nodeStream from 'node:stream';
 import type { ServerExchange } from '@h2tubes/h2-flow';
 import { fieldsToHeaders } from './field-conversion.js';
+import { delegateToReal, type Materializable } from './lazy-fetch-object.js';
 
 /** Node's `stream.isDisturbed` (web streams too, since v16.8); missing from @types/node 20. */
 const { isDisturbed } = nodeStream as unknown as { isDisturbed(stream: ReadableStream): boolean };
@@ -28,9 +29,9 @@ function urlOf(exchange: ServerExchange, headers: () => Headers): string {
  * only `method`, `url` and a header or two. Those, `headers`, `signal` and `body` are answered
  * from the exchange; anything else (`text()`, `clone()`, `cache`, undici's internal state when
  * the object is passed to `new Request(...)` or `fetch`) materializes one real Request, built
- * from the same members, and delegates to it. `instanceof Request` holds.
+ * from the same members, and delegates to it (see `delegateToReal`). `instanceof Request` holds.
  */
-export class ExchangeRequest {
+export class ExchangeRequest implements Materializable<Request> {
   private urlValue: string | undefined;
   private headersValue: Headers | undefined;
   private bodyValue: ReadableStream<Uint8Array> | null | undefined;
@@ -74,7 +75,7 @@ export class ExchangeRequest {
   }
 
   /** The undici Request this one stands for, made once, from the same members. */
-  toRequest(): Request {
+  materialize(): Request {
     if (this.realValue === undefined) {
       const body = this.body;
       const init: StreamingRequestInit = { method: this.method, headers: this.headers, signal: this.signal };
@@ -88,46 +89,7 @@ export class ExchangeRequest {
   }
 }
 
-/**
- * Every Request member not answered above delegates to the real Request: the prototype's
- * getters and methods, and undici's own-symbol state (kState, kHeaders, kSignal, ...) that its
- * functions read when given the object.
- */
-function delegateToRealRequest(): void {
-  const proto = ExchangeRequest.prototype as unknown as Record<PropertyKey, unknown>;
-  const own = new Set<PropertyKey>(Reflect.ownKeys(proto));
-  for (const key of Reflect.ownKeys(Request.prototype)) {
-    if (own.has(key) || key === Symbol.toStringTag) continue;
-    const d = Object.getOwnPropertyDescriptor(Request.prototype, key) as PropertyDescriptor;
-    if (d.get !== undefined) {
-      Object.defineProperty(proto, key, {
-        get(this: ExchangeRequest) {
-          return (this.toRequest() as unknown as Record<PropertyKey, unknown>)[key];
-        },
-        configurable: true,
-      });
-    } else if (typeof d.value === 'function') {
-      Object.defineProperty(proto, key, {
-        value(this: ExchangeRequest, ...args: unknown[]) {
-          const real = this.toRequest() as unknown as Record<PropertyKey, (...a: unknown[]) => unknown>;
-          return real[key]?.(...args);
-        },
-        configurable: true,
-        writable: true,
-      });
-    }
-  }
-  for (const key of Object.getOwnPropertySymbols(new Request('http://localhost/'))) {
-    Object.defineProperty(proto, key, {
-      get(this: ExchangeRequest) {
-        return (this.toRequest() as unknown as Record<PropertyKey, unknown>)[key];
-      },
-      configurable: true,
-    });
-  }
-  Object.setPrototypeOf(proto, Request.prototype);
-}
-delegateToRealRequest();
+delegateToReal(ExchangeRequest, Request, new Request('http://localhost/'));
 
 /**
  * Whether a lazy request passes for a real one in this runtime's Fetch implementation (Node's

@@ -131,7 +131,7 @@ class ExchangeContext implements RequestContext {
 export function requestFromExchange(exchange: ServerExchange): Request {
   const lazy = new ExchangeRequest(exchange, bodyOf);
   if (!URL.canParse(lazy.url)) throw new TypeError(`the request target ${lazy.url} is not a valid URL`);
-  const request = lazyRequestsWork ? (lazy as unknown as Request) : lazy.toRequest();
+  const request = lazyRequestsWork ? (lazy as unknown as Request) : lazy.materialize();
   attachRequestContext(request, new ExchangeContext(exchange));
   return request;
 }
