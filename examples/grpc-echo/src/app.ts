@@ -19,10 +19,30 @@ export const SERVICE = '/h2tubes.echo.Echo/';
 const GRPC_HEADERS = { 'content-type': 'application/grpc+proto' };
 const MAX_REPEAT = 1000;
 
+/**
+ * `grpc-message` is percent-encoded (gRPC HTTP/2 protocol spec, "Responses"): only octets outside
+ * 0x20–0x7E and `%` itself. `encodeURIComponent` would also encode `/`, `?`, ... which clients
+ * such as grpc-js show undecoded.
+ */
+function percentEncodeGrpcMessage(message: string): string {
+  let out = '';
+  for (const octet of new TextEncoder().encode(message)) {
+    out +=
+      octet < 0x20 || octet > 0x7e || octet === 0x25
+        ? `%${octet.toString(16).toUpperCase().padStart(2, '0')}`
+        : String.fromCharCode(octet);
+  }
+  return out;
+}
+
 /** A trailers-only response (gRPC spec): the status travels in the only HEADERS frame. */
 function grpcFailure(status: number, message: string): Response {
   return new Response(null, {
-    headers: { ...GRPC_HEADERS, 'grpc-status': String(status), 'grpc-message': encodeURIComponent(message) },
+    headers: {
+      ...GRPC_HEADERS,
+      'grpc-status': String(status),
+      'grpc-message': percentEncodeGrpcMessage(message),
+    },
   });
 }
 
