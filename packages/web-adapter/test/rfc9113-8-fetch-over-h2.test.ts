@@ -1,12 +1,8 @@
 import * as http2 from 'node:http2';
-import * as h2flow from '@h2tubes/h2-flow';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withTrailers } from '../src/response-to-exchange.js';
 import { serve } from '../src/serve.js';
 import type { Server } from '../src/server-lifecycle.js';
-
-// End to end over the real HTTP/2 stack; skipped while @h2tubes/h2-flow has no serverConnection.
-const hasStack = typeof (h2flow as unknown as Record<string, unknown>).serverConnection === 'function';
 
 let server: Server | undefined;
 let client: http2.ClientHttp2Session | undefined;
@@ -44,7 +40,7 @@ function call(headers: http2.OutgoingHttpHeaders, body?: string): Promise<Got> {
   });
 }
 
-describe.skipIf(!hasStack)('Fetch handler over HTTP/2 with node:http2 as the client (RFC 9113 §8)', () => {
+describe('Fetch handler over HTTP/2 with node:http2 as the client (RFC 9113 §8)', () => {
   async function start(handler: (r: Request) => Response | Promise<Response>): Promise<void> {
     server = await serve(handler);
     client = http2.connect(server.url);
