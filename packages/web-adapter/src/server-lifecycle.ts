@@ -240,7 +240,19 @@ function dispatchExchange(exchange: ServerExchange, sink: RequestSink): void {
   }
   const method = exchange.method;
   sink(request, (response) => {
-    if (!safely(() => respondToExchange(exchange, response, method))) response.body?.cancel().catch(ignore);
+    try {
+      respondToExchange(exchange, response, method);
+    } catch (e) {
+      response.body?.cancel().catch(ignore);
+      if (exchange.signal.aborted) return; // the stream or the connection is gone: nobody to answer
+      // The handler's response cannot go out as it is, e.g. its fields are over the peer's
+      // SETTINGS_MAX_HEADER_LIST_SIZE (RFC 9113 §6.5.2, §10.5.1): answer 500 instead of leaving
+      // the stream hanging, and reset it if even that fails.
+      console.error(
+        `[h2tubes] ${method} ${exchange.path}: the response cannot be sent: ${(e as Error).message}`,
+      );
+      if (!safely(() => exchange.respond(500, []))) safely(() => exchange.reset('INTERNAL_ERROR'));
+    }
   });
 }
 

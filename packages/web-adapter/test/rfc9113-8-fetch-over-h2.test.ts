@@ -1,5 +1,5 @@
 import * as http2 from 'node:http2';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withTrailers } from '../src/response-to-exchange.js';
 import { serve } from '../src/serve.js';
 import type { Server } from '../src/server-lifecycle.js';
@@ -82,5 +82,25 @@ describe('Fetch handler over HTTP/2 with node:http2 as the client (RFC 9113 §8)
     req.on('error', () => {});
     req.on('ready', () => req.close(http2.constants.NGHTTP2_CANCEL));
     expect(await wasAborted).toBe(true);
+  });
+
+  it("answers 500 when the handler's fields are over the client's SETTINGS_MAX_HEADER_LIST_SIZE (RFC 9113 §10.5.1)", async () => {
+    server = await serve((r) =>
+      new URL(r.url).pathname === '/big'
+        ? new Response('never sent', { headers: { 'x-big': 'b'.repeat(8000) } })
+        : new Response('small'),
+    );
+    client = http2.connect(server.url, { settings: { maxHeaderListSize: 4096 } });
+    const errors: unknown[] = [];
+    const logged = vi.spyOn(console, 'error').mockImplementation((...args) => errors.push(args));
+    try {
+      const big = await call({ ':path': '/big' });
+      expect(big.headers[':status']).toBe(500);
+      expect(big.body).toBe('');
+      expect(String(errors[0])).toContain('the response cannot be sent');
+    } finally {
+      logged.mockRestore();
+    }
+    expect((await call({ ':path': '/small' })).body).toBe('small'); // same connection, still served
   });
 });

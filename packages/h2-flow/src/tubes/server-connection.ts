@@ -178,12 +178,15 @@ class Exchange implements ServerExchange {
     trailers?: Promise<FieldList> | FieldList,
   ): void {
     if (this.responded) throw new Error(`stream ${this.streamId} already has a response`);
-    this.responded = true;
     const conn = this.session.conn;
     const noContent = this.method === 'HEAD' || status === 204 || status === 304;
     const hasBody = body !== undefined && !noContent;
     const endStream = !hasBody && trailers === undefined;
-    if (!conn.respond(this.streamId, withStatus(status, fields), { endStream })) return;
+    // A response the core rejects (malformed, or over the peer's SETTINGS_MAX_HEADER_LIST_SIZE)
+    // throws before anything is written, so the caller may still answer another way.
+    const sent = conn.respond(this.streamId, withStatus(status, fields), { endStream });
+    this.responded = true;
+    if (!sent) return;
     if (endStream) this.done();
     else if (hasBody) this.session.sendBody(this.streamId, body, trailers);
     else this.session.endBody(this.streamId, trailers);
