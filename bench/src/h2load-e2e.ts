@@ -1,18 +1,30 @@
 /**
- * End-to-end: `h2load` (nghttp2, a peer no one here wrote) sends small GETs over h2c to our
- * server and to a node:http2 server with the same handler, alternating, in one run; prints
- * requests/s of each and the ratio. Needs `h2load` (Debian nghttp2-client).
+ * End-to-end: `h2load` (nghttp2, a peer no one here wrote) sends small GETs over h2c to a
+ * node:http2 server and to h2tubes servers answering the same body, one after the other in each
+ * round, in one run; prints requests/s of each and its ratio to node:http2. Needs `h2load`
+ * (Debian nghttp2-client). The h2tubes rows:
+ *   - serverConnection: the h2-flow tube layer alone (`exchange.respond(200, fields, body)`),
+ *     the same level of API as node:http2's `stream.respond` + `end`;
+ *   - serve(Response): a Fetch handler returning the global `Response`;
+ *   - serve(FastResponse): the same handler returning `FastResponse`.
  *
  *   node bench/dist/h2load-e2e.js [requests=200000] [rounds=3]
  */
 import { execFile } from 'node:child_process';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import { promisify } from 'node:util';
-import { serve } from '@h2tubes/web-adapter';
+import { serverConnection } from '@h2tubes/h2-flow';
+import { FastResponse, serve } from '@h2tubes/web-adapter';
 
 const run$ = promisify(execFile);
 const BODY = 'hello, h2\n';
+
+interface Running {
+  readonly port: number;
+  close(): Promise<void>;
+}
 
 async function h2load(port: number, requests: number): Promise<{ rps: number; failed: number }> {
   const { stdout } = await run$(
@@ -23,15 +35,11 @@ async function h2load(port: number, requests: number): Promise<{ rps: number; fa
   const rps = Number(/finished in [^,]+, ([\d.]+) req\/s/.exec(stdout)?.[1] ?? Number.NaN);
   const failed = Number(/(\d+) failed/.exec(stdout)?.[1] ?? Number.NaN);
   const errored = Number(/(\d+) errored/.exec(stdout)?.[1] ?? Number.NaN);
-  return { rps, failed: failed + errored };
+  const non2xx = requests - Number(/status codes: (\d+) 2xx/.exec(stdout)?.[1] ?? 0);
+  return { rps, failed: failed + errored + non2xx };
 }
 
-async function startNode(): Promise<{ port: number; close(): Promise<void> }> {
-  const server = http2.createServer();
-  server.on('stream', (stream) => {
-    stream.respond({ ':status': 200, 'content-type': 'text/plain' });
-    stream.end(BODY);
-  });
+async function listening(server: net.Server): Promise<Running> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.address() as AddressInfo).port,
@@ -39,43 +47,78 @@ async function startNode(): Promise<{ port: number; close(): Promise<void> }> {
   };
 }
 
-async function startOurs(): Promise<{ port: number; close(): Promise<void> }> {
-  const handle = await serve(() => new Response(BODY, { headers: { 'content-type': 'text/plain' } }), {
-    port: 0,
-    hostname: '127.0.0.1',
+function startNode(): Promise<Running> {
+  const server = http2.createServer();
+  server.on('stream', (stream) => {
+    stream.respond({ ':status': 200, 'content-type': 'text/plain' });
+    stream.end(BODY);
   });
-  return { port: handle.port, close: () => handle.close() };
+  return listening(server);
 }
+
+function startServerConnection(): Promise<Running> {
+  const fields = [{ name: 'content-type', value: 'text/plain' }];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    serverConnection(socket).subscribe({ next: (ex) => ex.respond(200, fields, BODY), error: () => {} });
+  });
+  return listening(server).then((r) => ({
+    port: r.port,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return r.close();
+    },
+  }));
+}
+
+async function startServe(handler: () => Response): Promise<Running> {
+  const handle = await serve(handler, { port: 0, hostname: '127.0.0.1' });
+  return { port: handle.port, close: () => handle.close(100) };
+}
+
+const SERVERS: readonly [string, () => Promise<Running>][] = [
+  ['node:http2', startNode],
+  ['h2tubes serverConnection', startServerConnection],
+  [
+    'h2tubes serve(Response)',
+    () => startServe(() => new Response(BODY, { headers: { 'content-type': 'text/plain' } })),
+  ],
+  [
+    'h2tubes serve(FastResponse)',
+    () => startServe(() => new FastResponse(BODY, { headers: { 'content-type': 'text/plain' } })),
+  ],
+];
 
 export async function run(
   requests = Number(process.argv[2] ?? 200_000),
   rounds = Number(process.argv[3] ?? 3),
 ) {
-  const node = await startNode();
-  const ours = await startOurs();
+  const servers = await Promise.all(SERVERS.map(([, start]) => start()));
+  const rps: number[][] = SERVERS.map(() => []);
   try {
-    await h2load(node.port, 5_000); // warm-up both
-    await h2load(ours.port, 5_000);
-    const nodeRps: number[] = [];
-    const ourRps: number[] = [];
-    for (let i = 0; i < rounds; i++) {
-      const n = await h2load(node.port, requests);
-      const o = await h2load(ours.port, requests);
-      nodeRps.push(n.rps);
-      ourRps.push(o.rps);
+    for (const s of servers) await h2load(s.port, 5_000); // warm-up
+    for (let round = 1; round <= rounds; round++) {
+      const line: string[] = [];
+      for (const [i, s] of servers.entries()) {
+        const r = await h2load(s.port, requests);
+        rps[i]?.push(r.rps);
+        line.push(`${SERVERS[i]?.[0]} ${r.rps.toFixed(0)} (${r.failed} failed)`);
+      }
+      console.log(`round ${round}: ${line.join(', ')}`);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+    const nodeMedian = median(rps[0] ?? []);
+    console.log(`h2load -n ${requests} -c 10 -m 100 -t 1, median of ${rounds} rounds:`);
+    for (const [i, [name]] of SERVERS.entries()) {
+      const m = median(rps[i] ?? []);
       console.log(
-        `round ${i + 1}: node:http2 ${n.rps.toFixed(0)} req/s (${n.failed} failed)  ` +
-          `h2tubes ${o.rps.toFixed(0)} req/s (${o.failed} failed)  ratio ${(o.rps / n.rps).toFixed(2)}`,
+        `  ${name.padEnd(28)} ${m.toFixed(0).padStart(7)} req/s  ratio to node:http2 ${(m / nodeMedian).toFixed(2)}`,
       );
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    console.log(
-      `h2load -n ${requests} -c 10 -m 100 -t 1: median node:http2 ${median(nodeRps).toFixed(0)} req/s, ` +
-        `h2tubes ${median(ourRps).toFixed(0)} req/s, ratio h2tubes/node ${(median(ourRps) / median(nodeRps)).toFixed(2)}`,
-    );
   } finally {
-    await ours.close();
-    await node.close();
+    await Promise.all(servers.map((s) => s.close()));
   }
 }
 

@@ -43,21 +43,43 @@ export function fieldsToHeaders(fields: FieldList): Headers {
 export function headersToFields(headers: Headers): HeaderField[] {
   const out: HeaderField[] = [];
   // Iterating `Headers` yields each set-cookie separately and the others combined (Fetch §2.2.2).
-  for (const [name, value] of headers) {
-    if (CONNECTION_SPECIFIC.has(name)) continue;
-    if (name === 'te' && value.trim().toLowerCase() !== 'trailers') continue;
-    out.push({ name, value });
-  }
+  for (const [name, value] of headers) pushField(out, name, value);
   return out;
 }
 
+function pushField(out: HeaderField[], name: string, value: string): void {
+  if (CONNECTION_SPECIFIC.has(name)) return;
+  if (name === 'te' && value.trim().toLowerCase() !== 'trailers') return;
+  out.push({ name, value });
+}
+
+/** A lowercase token (RFC 9110 §5.1): a field name as it goes on the wire. */
+const PLAIN_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+/** A field value Fetch would keep unchanged: no NUL/CR/LF, no leading or trailing whitespace. */
+const PLAIN_VALUE = /^(?:[\x21-\x7e\x80-\xff](?:[\x20-\x7e\x80-\xff\t]*[\x21-\x7e\x80-\xff])?)?$/;
+
 /**
- * Normalises whatever a handler gave as trailers into fields. Trailers carry no pseudo-headers
- * (RFC 9113 §8.1); `Headers` rejects such names, so none can get through.
+ * Normalises whatever a handler gave as headers or trailers into fields, as `new Headers(init)`
+ * would but without building one for the common plain record or pair list: names lowercased,
+ * connection-specific fields dropped. Anything Fetch would normalise or reject (whitespace
+ * around a value, an invalid name) goes through `Headers`, so it gets Fetch's result or its
+ * TypeError. Trailers carry no pseudo-headers (RFC 9113 §8.1); a `:name` is not a token, so
+ * none gets through.
  *
  * @example
  * initToFields({ 'grpc-status': '0' }); // [{ name: 'grpc-status', value: '0' }]
  */
 export function initToFields(init: HeadersInit): HeaderField[] {
-  return headersToFields(init instanceof Headers ? init : new Headers(init));
+  if (init instanceof Headers) return headersToFields(init);
+  if (!Array.isArray(init) && Symbol.iterator in init) return headersToFields(new Headers(init));
+  const pairs: readonly (readonly string[])[] = Array.isArray(init) ? init : Object.entries(init);
+  const out: HeaderField[] = [];
+  for (const pair of pairs) {
+    if (pair.length !== 2) return headersToFields(new Headers(init));
+    const name = String(pair[0]).toLowerCase();
+    const value = String(pair[1]);
+    if (!PLAIN_NAME.test(name) || !PLAIN_VALUE.test(value)) return headersToFields(new Headers(init));
+    pushField(out, name, value);
+  }
+  return out;
 }

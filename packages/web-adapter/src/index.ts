@@ -1,6 +1,7 @@
 export { type ConnectOptions, connect, type H2Client } from './client.js';
 export { type ClusterOptions, serveCluster } from './cluster.js';
 export { type DevCertificate, type DevCertificateOptions, devCertificate } from './dev-certificate.js';
+export { FastResponse } from './fast-response.js';
 export { callHandler, type FetchHandler, type HandlerErrorHook } from './fetch-handler.js';
 export { fieldsToHeaders, headersToFields } from './field-conversion.js';
 export {

@@ -70,9 +70,10 @@ describe('responseParts', () => {
       Promise.resolve({ 'grpc-status': '0', 'Grpc-Message': 'ok' }),
     );
     const { trailers } = responseParts(response, 'POST');
+    // Names lowercased, in the order given (a plain record does not go through Headers' sorting).
     expect(await trailers).toEqual([
-      { name: 'grpc-message', value: 'ok' },
       { name: 'grpc-status', value: '0' },
+      { name: 'grpc-message', value: 'ok' },
     ]);
   });
 

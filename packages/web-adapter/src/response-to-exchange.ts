@@ -1,5 +1,6 @@
 import type { BodySource, FieldList, ServerExchange } from '@h2tubes/h2-flow';
 import type { HeaderField } from '@h2tubes/h2-frames';
+import { FastResponse } from './fast-response.js';
 import { headersToFields, initToFields } from './field-conversion.js';
 import { requestContext } from './request-context.js';
 
@@ -81,16 +82,17 @@ export interface ResponseParts {
  * const { status, fields, body, trailers } = responseParts(new Response('hi'), 'GET');
  */
 export function responseParts(response: Response, method: string): ResponseParts {
+  const fast = response instanceof FastResponse ? response.fastParts() : undefined;
   const status = response.status;
-  const stream = response.body;
+  const source = fast !== undefined ? fast.body : (response.body ?? undefined);
   let body: BodySource | undefined;
-  if (stream !== null) {
-    if (responseHasBody(method, status)) body = stream;
-    else stream.cancel().catch(ignore);
+  if (source !== undefined) {
+    if (responseHasBody(method, status)) body = source;
+    else if (source instanceof ReadableStream) source.cancel().catch(ignore);
   }
   const t = trailersOf.get(response);
   const trailers = t === undefined ? undefined : Promise.resolve(t).then(initToFields);
-  return { status, fields: headersToFields(response.headers), body, trailers };
+  return { status, fields: fast?.fields ?? headersToFields(response.headers), body, trailers };
 }
 
 /**

@@ -1,0 +1,116 @@
+import type { BodySource } from '@h2tubes/h2-flow';
+import type { HeaderField } from '@h2tubes/h2-frames';
+import { initToFields } from './field-conversion.js';
+import { delegateToReal, type Materializable } from './lazy-fetch-object.js';
+
+/** Fetch's null body statuses: a Response with one of them cannot have a body. */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/** What `new Response(string)` labels its body (Fetch "extract a body"). */
+const TEXT_CONTENT_TYPE = 'text/plain;charset=UTF-8';
+
+/** The parts of an untouched FastResponse, sent without building a Fetch Response. */
+export interface FastResponseParts {
+  readonly status: number;
+  readonly fields: HeaderField[];
+  readonly body: BodySource | undefined;
+}
+
+/** FastResponse is typed as a Response: see the class. */
+export interface FastResponse extends Response {}
+
+/**
+ * A drop-in `Response` for handlers that want the fast path: `new FastResponse(body, init)` only
+ * records its arguments, and the adapter sends a string, bytes or ReadableStream body and the
+ * init's headers directly. Measured on Node 20, `new Response('hi', { headers })` costs ~7 µs
+ * (a ReadableStream with its transfer machinery, a Headers list), as much as the whole HTTP/2
+ * exchange. Reading `status`, `ok` or `statusText` keeps it lazy; anything else (`headers`,
+ * `body`, `text()`, `clone()`, passing it to Fetch functions) materializes one real Response
+ * from the same arguments and delegates to it, so it behaves as a Response everywhere and
+ * `instanceof Response` holds. srvx offers the same idea under the same name.
+ *
+ * @example
+ * import { FastResponse as Response } from '@h2tubes/web-adapter';
+ * serve(() => new Response('hello', { headers: { 'content-type': 'text/plain' } }));
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: typed as a Response because the members it does not define are delegated to one at run time (delegateToReal below).
+export class FastResponse implements Materializable<Response> {
+  readonly status: number;
+  /** The init's headers as fields, converted (and checked) now, as the Response constructor does. */
+  private readonly fields: HeaderField[];
+  private realValue: Response | undefined;
+
+  constructor(
+    private readonly bodyInit?: BodyInit | null,
+    private readonly init?: ResponseInit,
+  ) {
+    const status = init?.status ?? 200;
+    // The same checks and errors as the Response constructor (Fetch "initialize a response").
+    if (!(Number.isInteger(status) && status >= 200 && status <= 599))
+      throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
+    if (bodyInit != null && NULL_BODY_STATUSES.has(status))
+      throw new TypeError(`Response constructor: Invalid response status code ${status}`);
+    this.status = status;
+    this.fields = init?.headers === undefined ? [] : initToFields(init.headers);
+  }
+
+  /**
+   * Like `Response.json`: the body is `JSON.stringify(data)`, labelled `application/json`
+   * unless the init's headers say otherwise.
+   *
+   * @example
+   * return FastResponse.json({ ok: true });
+   */
+  static json(data: unknown, init?: ResponseInit): FastResponse {
+    const text = JSON.stringify(data);
+    if (text === undefined) throw new TypeError('Value is not JSON serializable');
+    const fields = init?.headers === undefined ? [] : initToFields(init.headers);
+    if (!fields.some((f) => f.name === 'content-type'))
+      fields.push({ name: 'content-type', value: 'application/json' });
+    return new FastResponse(text, {
+      ...init,
+      headers: fields.map((f): [string, string] => [f.name, f.value]),
+    });
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status <= 299;
+  }
+
+  get statusText(): string {
+    return this.realValue?.statusText ?? this.init?.statusText ?? '';
+  }
+
+  /** The undici Response this one stands for, made once, from the same arguments. */
+  materialize(): Response {
+    this.realValue ??= new Response(this.bodyInit, this.init);
+    return this.realValue;
+  }
+
+  /**
+   * The parts to send, when this response is still untouched and its body is a string, bytes,
+   * a ReadableStream or absent; undefined otherwise (send it as a Response).
+   */
+  fastParts(): FastResponseParts | undefined {
+    if (this.realValue !== undefined) return undefined;
+    const b = this.bodyInit;
+    let body: BodySource | undefined;
+    let defaultType: string | undefined;
+    if (b == null) body = undefined;
+    else if (typeof b === 'string') {
+      body = b;
+      defaultType = TEXT_CONTENT_TYPE;
+    } else if (b instanceof Uint8Array || b instanceof ReadableStream)
+      body = b as Uint8Array | ReadableStream<Uint8Array>;
+    else if (b instanceof ArrayBuffer) body = new Uint8Array(b);
+    else if (ArrayBuffer.isView(b)) body = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    else return undefined; // Blob, FormData, URLSearchParams: Fetch's own encoding
+    const fields = this.fields.slice();
+    if (defaultType !== undefined && !fields.some((f) => f.name === 'content-type'))
+      fields.push({ name: 'content-type', value: defaultType });
+    return { status: this.status, fields, body };
+  }
+}
+
+delegateToReal(FastResponse, Response, new Response(null));
+Object.setPrototypeOf(FastResponse, Response); // statics: FastResponse.redirect, .error
