@@ -42,9 +42,20 @@ describe('responseParts', () => {
     expect(fields.filter((f) => f.name === 'set-cookie').map((f) => f.value)).toEqual(['a=1', 'b=2']);
   });
 
-  it('passes the Response body stream itself as the body source', async () => {
+  it('sends the string an untouched Response was made from as it is', () => {
     const { body, status } = responseParts(new Response('hello', { status: 201 }), 'GET');
     expect(status).toBe(201);
+    expect(body).toBe('hello');
+  });
+
+  it('passes a Response body stream itself as the body source', async () => {
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode('hello'));
+        c.close();
+      },
+    });
+    const { body } = responseParts(new Response(stream), 'GET');
     expect(body).toBeInstanceOf(ReadableStream);
     expect(await bodyText(body)).toBe('hello');
   });

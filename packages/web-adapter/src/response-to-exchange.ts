@@ -3,6 +3,7 @@ import type { HeaderField } from '@h2tubes/h2-frames';
 import { FastResponse } from './fast-response.js';
 import { headersToFields, initToFields } from './field-conversion.js';
 import { requestContext } from './request-context.js';
+import { untouchedBodySource } from './untouched-body-source.js';
 
 /** Trailers a handler attached to a Response; Fetch has no field for them. */
 const trailersOf = new WeakMap<Response, HeadersInit | Promise<HeadersInit>>();
@@ -84,7 +85,8 @@ export interface ResponseParts {
 export function responseParts(response: Response, method: string): ResponseParts {
   const fast = response instanceof FastResponse ? response.fastParts() : undefined;
   const status = response.status;
-  const source = fast !== undefined ? fast.body : (response.body ?? undefined);
+  const source =
+    fast !== undefined ? fast.body : (untouchedBodySource(response) ?? response.body ?? undefined);
   let body: BodySource | undefined;
   if (source !== undefined) {
     if (responseHasBody(method, status)) body = source;
