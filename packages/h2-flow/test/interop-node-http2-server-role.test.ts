@@ -5,8 +5,9 @@
 import { createHash } from 'node:crypto';
 import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
+import { tap } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serverConnection } from '../src/index.js';
+import { type ServerConnectionOptions, serverConnection } from '../src/index.js';
 import type { ServerExchange } from '../src/tubes/exchange-types.js';
 
 interface Running {
@@ -16,7 +17,10 @@ interface Running {
 }
 const running: Running[] = [];
 
-async function startServer(onExchange: (ex: ServerExchange) => void, options = {}): Promise<Running> {
+async function startServer(
+  onExchange: (ex: ServerExchange) => void,
+  options: ServerConnectionOptions = {},
+): Promise<Running> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
@@ -101,6 +105,41 @@ describe('server role against a node:http2 client', () => {
     const res = await request(client, { ':method': 'POST', ':path': '/upload' }, upload);
     client.close();
     expect(res.body.toString()).toBe(createHash('sha256').update(upload).digest('hex'));
+  });
+
+  it('grows the receive window of a fast-read bulk upload toward the bandwidth-delay product, not when capped', async () => {
+    const largestStreamIncrement = async (options: ServerConnectionOptions): Promise<number> => {
+      let largest = 0;
+      const s = await startServer(
+        async (ex) => {
+          const body = await collect(ex);
+          ex.respond(200, [], String(body.length));
+        },
+        {
+          ...options,
+          stages: {
+            beforeEncode: tap((f) => {
+              if (f.type === 'WINDOW_UPDATE' && f.streamId !== 0)
+                largest = Math.max(largest, f.windowSizeIncrement);
+            }),
+          },
+        },
+      );
+      const client = http2.connect(s.url);
+      const res = await request(
+        client,
+        { ':method': 'POST', ':path': '/bulk' },
+        Buffer.alloc(16 * 1024 * 1024),
+      );
+      client.close();
+      expect(res.body.toString()).toBe(String(16 * 1024 * 1024));
+      return largest;
+    };
+    // A consumer that reads a whole window well within the assumed 100 ms round trip: the window
+    // limits throughput, so it doubles (receive-credit.ts), and the WINDOW_UPDATEs carry the growth.
+    expect(await largestStreamIncrement({})).toBeGreaterThan(65_535);
+    // Growth capped at the initial window: credit is only ever returned, never added.
+    expect(await largestStreamIncrement({ maxReceiveWindowSize: 65_535 })).toBeLessThanOrEqual(65_535);
   });
 
   it('sends a 10 MB body the client receives intact', async () => {
