@@ -27,7 +27,8 @@ export interface FastResponse extends Response {}
  * exchange. Reading `status`, `ok` or `statusText` keeps it lazy; anything else (`headers`,
  * `body`, `text()`, `clone()`, passing it to Fetch functions) materializes one real Response
  * from the same arguments and delegates to it, so it behaves as a Response everywhere and
- * `instanceof Response` holds. srvx offers the same idea under the same name.
+ * `instanceof Response` holds. srvx offers the same idea under the same name. Unlike Response,
+ * bytes are not copied: do not change a buffer after returning it.
  *
  * @example
  * import { FastResponse as Response } from '@h2tubes/web-adapter';

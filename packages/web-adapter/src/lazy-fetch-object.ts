@@ -7,7 +7,8 @@
  * kSignal, ...) that its functions read when handed an object — `new Request(r)`,
  * `new Response(x).headers` merging, `fetch(r)`. Those symbols are found on a probe instance
  * and delegated too, so a lazy object passes wherever a real one does. Whether that holds in
- * the running runtime is checked once by each class (`lazyRequestsWork`, `fastResponsesWork`).
+ * the running runtime is probed once where it matters (`lazyRequestsWork`: a handler may pass
+ * its request to `fetch`); a FastResponse only meets the adapter, which reads it directly.
  */
 
 /** A lazy Fetch object: can produce the real instance it stands for. */
