@@ -12,6 +12,7 @@ export {
   splitNetstrings,
 } from './framing.js';
 export { interleave } from './interleave.js';
+export { onNextMicrotask } from './microtask.js';
 export { Pauser, type PauseToken } from './pauser.js';
 export { series } from './series.js';
 export { type SocketDrainOptions, socketDrain } from './socket-drain.js';

@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import { BufferOverflowError } from './demand.js';
+import { onNextMicrotask } from './microtask.js';
 
 /**
  * Fair fan-in: merges sources taking one item from each in turn (round robin), so a source that
@@ -39,7 +40,7 @@ export function interleave<T>(
     const schedule = (): void => {
       if (scheduled) return;
       scheduled = true;
-      queueMicrotask(flush);
+      onNextMicrotask(flush);
     };
     if (sources.length === 0) subscriber.complete();
     const subs = sources.map((s, i) =>

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { Observable, type OperatorFunction } from 'rxjs';
+import { onNextMicrotask } from './microtask.js';
 import type { PauseToken } from './pauser.js';
 
 export interface SocketDrainOptions {
@@ -40,7 +41,7 @@ export function socketDrain(
           if (!corked) {
             corked = true;
             socket.cork();
-            queueMicrotask(uncork);
+            onNextMicrotask(uncork);
           }
           if (!socket.write(chunk) && paused === undefined && options.pause !== undefined)
             paused = options.pause();

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { DecodedFrame, ErrorCode, HeaderBlockAssemblerOptions, HeaderField } from '@h2tubes/h2-frames';
 import { H2ProtocolError } from '@h2tubes/h2-frames';
+import { onNextMicrotask } from '@h2tubes/tubes';
 import { Subject, type Subscription } from 'rxjs';
 import { Connection } from '../core/connection.js';
 import type { ConnectionEvent } from '../core/events.js';
@@ -183,7 +184,7 @@ export class H2Session {
   scheduleFlush(): void {
     if (this.flushScheduled || this.finished) return;
     this.flushScheduled = true;
-    queueMicrotask(this.flushNow);
+    onNextMicrotask(this.flushNow);
   }
 
   private readonly flushNow = (): void => {

@@ -1,3 +1,4 @@
+import { onNextMicrotask } from '@h2tubes/tubes';
 import { Observable, type OperatorFunction } from 'rxjs';
 import { encodeFrames } from '../core/frame-serializer.js';
 import { type Frame, type HeaderBlock, MIN_MAX_FRAME_SIZE } from '../core/frame-types.js';
@@ -33,7 +34,7 @@ export function serializeFrames(
           batch.push(f);
           if (!scheduled) {
             scheduled = true;
-            queueMicrotask(flush);
+            onNextMicrotask(flush);
           }
         },
         error(e) {
