@@ -103,4 +103,26 @@ describe('Fetch handler over HTTP/2 with node:http2 as the client (RFC 9113 §8)
     }
     expect((await call({ ':path': '/small' })).body).toBe('small'); // same connection, still served
   });
+
+  it('resets the stream with INTERNAL_ERROR when a response body fails mid-way, and serves the next request (RFC 9113 §8.1)', async () => {
+    await start((r) => {
+      if (new URL(r.url).pathname !== '/fails') return new Response('fine');
+      let sent = false;
+      const body = new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (sent) return c.error(new Error('disk on fire'));
+          sent = true;
+          c.enqueue(new TextEncoder().encode('partial'));
+        },
+      });
+      return new Response(body);
+    });
+    const failure = await call({ ':path': '/fails' }).then(
+      () => undefined,
+      (e: NodeJS.ErrnoException) => e,
+    );
+    expect(failure?.code).toBe('ERR_HTTP2_STREAM_ERROR');
+    expect(failure?.message).toContain('NGHTTP2_INTERNAL_ERROR');
+    expect((await call({ ':path': '/ok' })).body).toBe('fine');
+  });
 });
