@@ -117,10 +117,13 @@ describe('Fetch handler over HTTP/2 with node:http2 as the client (RFC 9113 §8)
       });
       return new Response(body);
     });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const failure = await call({ ':path': '/fails' }).then(
       () => undefined,
       (e: NodeJS.ErrnoException) => e,
     );
+    expect(String(logged.mock.calls[0])).toContain('disk on fire'); // one line for the operator
+    logged.mockRestore();
     expect(failure?.code).toBe('ERR_HTTP2_STREAM_ERROR');
     expect(failure?.message).toContain('NGHTTP2_INTERNAL_ERROR');
     expect((await call({ ':path': '/ok' })).body).toBe('fine');
