@@ -124,6 +124,31 @@ describe('RFC 9113 §6.8 GOAWAY sent', () => {
     expect(h.conn.nextDeadline()).toBeUndefined();
   });
 
+  it('client graceful: one GOAWAY with last-stream-id 0 (no server streams), no PING; open requests finish, queued ones fail retryable (§6.8)', () => {
+    const h = Harness.ready({ role: 'client' }, { 3: 1 }); // the server allows one stream at a time
+    h.conn.request(GET(), { endStream: true });
+    h.conn.request(GET(), { endStream: true });
+    h.take();
+    h.events();
+    h.conn.goaway(0);
+    // Not 2^31-1: that is an odd, client-initiated id, and nghttp2 answers it with PROTOCOL_ERROR.
+    expect(summary(h.take())).toEqual(['GOAWAY 0 NO_ERROR']);
+    expect(h.eventsOf('streamReset')).toEqual([
+      {
+        kind: 'streamReset',
+        streamId: 3,
+        code: 'REFUSED_STREAM',
+        by: 'local',
+        retryable: true,
+        error: undefined,
+      },
+    ]);
+    h.send(frames.headers(1).response(200).endStream());
+    expect(h.events().map((e) => e.kind)).toEqual(['responseReceived', 'streamEnded', 'connectionClosed']);
+    h.conn.goaway(1);
+    expect(h.take()).toEqual([]);
+  });
+
   it('client: requests after our GOAWAY are usage errors', () => {
     const h = Harness.ready({ role: 'client' });
     h.conn.goaway(0);

@@ -589,21 +589,29 @@ export class Connection {
     this.peerGoawayLastStreamId = last;
     this.emit({ kind: 'goawayReceived', lastStreamId: last, code: f.errorCode, debugData: f.debugData });
     // RFC 9113 §6.8: streams we opened above last-stream-id were not processed: retryable elsewhere.
+    this.refuseUnprocessed((s) => s.queued || (!s.peerInitiated && s.id > last), 'remote');
+    this.checkDrained();
+  }
+
+  /**
+   * Ends the requests that will never be processed on this connection (RFC 9113 §8.7): those
+   * still queued, and those above a GOAWAY's last-stream-id. Each fails as REFUSED_STREAM with
+   * `retryable`, so the caller may send it again on a new connection.
+   */
+  private refuseUnprocessed(unprocessed: (s: H2Stream) => boolean, by: 'local' | 'remote'): void {
     for (const s of [...this.streams.values()]) {
-      if (s.queued || (!s.peerInitiated && s.id > last)) {
-        this.closeStream(s, 'recvReset');
-        this.emit({
-          kind: 'streamReset',
-          streamId: s.id,
-          code: 'REFUSED_STREAM',
-          by: 'remote',
-          retryable: true,
-          error: undefined,
-        });
-      }
+      if (!unprocessed(s)) continue;
+      this.closeStream(s, 'recvReset');
+      this.emit({
+        kind: 'streamReset',
+        streamId: s.id,
+        code: 'REFUSED_STREAM',
+        by,
+        retryable: true,
+        error: undefined,
+      });
     }
     this.requestQueue.length = 0;
-    this.checkDrained();
   }
 
   private onWindowUpdate(f: WindowUpdateFrame): void {
@@ -886,10 +894,13 @@ export class Connection {
   }
 
   /**
-   * Sends GOAWAY (RFC 9113 §6.8). Without a code: graceful, two-phase: GOAWAY with 2^31-1 and a
-   * PING, then the real last-stream-id when the PING ACK returns (streams the peer opened
-   * meanwhile are still served); the connection closes when the last stream ends. With an
-   * error code: immediate, with debug data, and the connection closes now.
+   * Sends GOAWAY (RFC 9113 §6.8). Without a code: graceful. A server does it in two phases:
+   * GOAWAY with 2^31-1 and a PING, then the real last-stream-id when the PING ACK returns (streams
+   * the peer opened meanwhile are still served). A client sends one GOAWAY whose last-stream-id
+   * is the last server-initiated stream (0: push is off); 2^31-1 is odd, a client stream id, which
+   * servers such as nghttp2 reject as PROTOCOL_ERROR. Its queued requests fail as retryable.
+   * Either way the connection closes when the last stream ends. With an error code: immediate,
+   * with debug data, and the connection closes now.
    *
    * @example
    * c.goaway(now);                                             // graceful
@@ -903,6 +914,11 @@ export class Connection {
     if (code !== 'NO_ERROR') {
       this.sink.frame(out.goaway(this.highestPeerId, code, debug));
       this.close(code, 'local', undefined);
+      return;
+    }
+    if (this.role === 'client' && this.goawayState !== 'final') {
+      this.refuseUnprocessed((s) => s.queued, 'local');
+      this.finalGoaway(debug);
       return;
     }
     if (options.immediate || this.goawayState === 'draining') {
