@@ -13,7 +13,8 @@ export interface ClientSession {
    * reached, RFC 9113 §5.1.2) and emits its final response once, then completes; the body keeps
    * streaming through `response.body`. Fails with an `H2ProtocolError` when the stream is reset;
    * `retryable` on the error says the server did not process it (REFUSED_STREAM, or above a
-   * GOAWAY's last-stream-id, RFC 9113 §8.7). Unsubscribing before the response resets the stream.
+   * GOAWAY's last-stream-id, RFC 9113 §8.7). Unsubscribing before the response resets the stream;
+   * `req.signal` aborts it (RST_STREAM CANCEL, the body fails with the reason) until the body is over.
    */
   request(req: ClientRequest): Observable<ClientResponse>;
   /** Graceful GOAWAY; resolves `closed` once in-flight streams end. */
@@ -32,11 +33,15 @@ export interface StreamResetError extends H2ProtocolError {
 }
 
 interface Pending {
+  /** The stream id; a REFUSED_STREAM retry moves the request to a new one. */
+  id: number;
   subscriber: Subscriber<ClientResponse>;
   readonly req: ClientRequest;
   body: StreamBody | undefined;
   resolveTrailers: ((t: FieldList) => void) | undefined;
   responded: boolean;
+  /** Listens to `req.signal` until the stream is over, body included. */
+  onAbort: (() => void) | undefined;
 }
 
 /**
@@ -60,8 +65,14 @@ export function clientConnection(socket: Duplex, options: SessionOptions = {}): 
     else if (p.req.trailers !== undefined) session.endBody(id, p.req.trailers);
   };
 
-  const fail = (id: number, p: Pending, err: unknown): void => {
-    pending.delete(id);
+  /** The stream is over (ended, reset or failed): forget it, stop listening to its signal. */
+  const settle = (p: Pending): void => {
+    pending.delete(p.id);
+    if (p.onAbort !== undefined) p.req.signal?.removeEventListener('abort', p.onAbort);
+  };
+
+  const fail = (p: Pending, err: unknown): void => {
+    settle(p);
     if (!p.responded) p.subscriber.error(err);
     p.body?.fail(err);
     p.resolveTrailers?.([]);
@@ -79,6 +90,7 @@ export function clientConnection(socket: Duplex, options: SessionOptions = {}): 
         const p = pending.get(e.previousStreamId);
         if (p === undefined) break;
         pending.delete(e.previousStreamId);
+        p.id = e.streamId;
         pending.set(e.streamId, p);
         break;
       }
@@ -94,7 +106,7 @@ export function clientConnection(socket: Duplex, options: SessionOptions = {}): 
         p.subscriber.next({ streamId: e.streamId, status: e.status, fields: e.fields, body, trailers });
         p.subscriber.complete();
         if (e.endStream) {
-          pending.delete(e.streamId);
+          settle(p);
           body.end();
           p.resolveTrailers?.([]);
         }
@@ -108,7 +120,7 @@ export function clientConnection(socket: Duplex, options: SessionOptions = {}): 
         }
         if (e.data.length > 0) p.body.push(e.data);
         if (e.endStream) {
-          pending.delete(e.streamId);
+          settle(p);
           p.body.end();
           p.resolveTrailers?.([]);
         }
@@ -117,7 +129,7 @@ export function clientConnection(socket: Duplex, options: SessionOptions = {}): 
       case 'trailersReceived': {
         const p = pending.get(e.streamId);
         if (p === undefined) break;
-        pending.delete(e.streamId);
+        settle(p);
         p.body?.end();
         p.resolveTrailers?.(e.fields);
         break;
@@ -133,7 +145,7 @@ export function clientConnection(socket: Duplex, options: SessionOptions = {}): 
             }),
           { retryable: e.retryable },
         );
-        fail(e.streamId, p, err);
+        fail(p, err);
         break;
       }
       default:
@@ -148,14 +160,14 @@ export function clientConnection(socket: Duplex, options: SessionOptions = {}): 
   session.events.subscribe({
     next: onEvent,
     error: (err: unknown) => {
-      for (const [id, p] of [...pending]) fail(id, p, err);
+      for (const p of [...pending.values()]) fail(p, err);
       resolveClosed();
     },
     complete: () => {
       const err = Object.assign(new H2ProtocolError('CANCEL', 'connection', 'the connection closed'), {
         retryable: false,
       });
-      for (const [id, p] of [...pending]) fail(id, p, err);
+      for (const p of [...pending.values()]) fail(p, err);
       resolveClosed();
     },
   });
@@ -179,6 +191,10 @@ export function clientConnection(socket: Duplex, options: SessionOptions = {}): 
         if (req.protocol !== undefined) fields.push({ name: ':protocol', value: req.protocol });
         for (const f of req.fields ?? []) fields.push(f);
         const endStream = req.body === undefined && req.trailers === undefined;
+        if (req.signal?.aborted) {
+          subscriber.error(req.signal.reason);
+          return;
+        }
         let id: number;
         try {
           id = session.conn.request(fields, { endStream });
@@ -186,26 +202,36 @@ export function clientConnection(socket: Duplex, options: SessionOptions = {}): 
           subscriber.error(e);
           return;
         }
-        const p: Pending = { subscriber, req, body: undefined, resolveTrailers: undefined, responded: false };
+        const p: Pending = {
+          id,
+          subscriber,
+          req,
+          body: undefined,
+          resolveTrailers: undefined,
+          responded: false,
+          onAbort: undefined,
+        };
         pending.set(id, p);
         if (sentEarly.delete(id)) startBody(id, p);
         session.scheduleFlush();
-        const onAbort = (): void => {
-          // Fail first: the reset below emits streamReset, whose generic error must not win.
-          fail(id, p, req.signal?.reason ?? new Error('aborted'));
-          session.dropBody(id);
-          session.conn.resetStream(id, 'CANCEL');
+        const cancel = (): void => {
+          session.dropBody(p.id);
+          session.conn.resetStream(p.id, 'CANCEL');
           session.scheduleFlush();
         };
-        req.signal?.addEventListener('abort', onAbort, { once: true });
+        // Fetch semantics: the signal aborts the request until its body is over, so it outlives
+        // this Observable (which completes at the response headers). Fail first: the reset below
+        // emits streamReset, whose generic error must not win.
+        p.onAbort = () => {
+          if (pending.get(p.id) !== p) return;
+          fail(p, req.signal?.reason ?? new Error('aborted'));
+          cancel();
+        };
+        req.signal?.addEventListener('abort', p.onAbort, { once: true });
         return () => {
-          req.signal?.removeEventListener('abort', onAbort);
-          if (!p.responded && pending.has(id)) {
-            pending.delete(id);
-            session.dropBody(id);
-            session.conn.resetStream(id, 'CANCEL');
-            session.scheduleFlush();
-          }
+          if (p.responded || pending.get(p.id) !== p) return; // the body goes on; so does the signal
+          settle(p);
+          cancel();
         };
       }),
   };
