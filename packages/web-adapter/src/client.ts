@@ -25,8 +25,12 @@ export interface H2Client {
    * streams with backpressure (credit goes back to the server only as the body is read).
    */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
-  /** Graceful GOAWAY on every connection; resolves when they are closed. */
-  close(): Promise<void>;
+  /**
+   * Graceful GOAWAY on every connection: open requests may finish within `graceMs` (default
+   * 10 s); then the connections are cut (GOAWAY CANCEL) and what is left fails. Resolves when
+   * they are closed.
+   */
+  close(graceMs?: number): Promise<void>;
   /**
    * The Rx form: the session in use (`request()` returns an Observable of the response). After
    * the server's GOAWAY the next request opens a new connection, and this is then that one.
@@ -120,10 +124,14 @@ export async function connect(origin: string | URL, options: ConnectOptions = {}
         }
       }
     },
-    close: async () => {
+    close: async (graceMs = 10_000) => {
       const all = [...sessions];
       for (const s of all) s.close();
+      const cut = setTimeout(() => {
+        for (const s of all) s.abort('CANCEL', 'client closing');
+      }, graceMs);
       await Promise.all(all.map((s) => s.closed));
+      clearTimeout(cut);
     },
   };
 }

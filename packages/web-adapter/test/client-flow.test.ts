@@ -169,4 +169,43 @@ describe('connect(origin).fetch against a node:http2 server holding back', () =>
     await closed;
     expect(sessionErrors).toEqual([]);
   });
+
+  it('cancelling the response body resets the stream with CANCEL, so the server stops sending (RFC 9113 §8.1)', async () => {
+    let resetCode: number | undefined;
+    let written = 0;
+    const client = await nodeServer((stream) => {
+      const timer = setInterval(() => {
+        written += 1000;
+        stream.write('x'.repeat(1000));
+      }, 2);
+      stream.on('close', () => {
+        clearInterval(timer);
+        resetCode = stream.rstCode;
+      });
+      stream.on('error', () => {});
+      stream.respond({ ':status': 200 });
+    });
+    const res = await client.fetch('/endless');
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    await reader.cancel();
+    await until('the server to see the reset', () => resetCode !== undefined);
+    expect(resetCode).toBe(http2.constants.NGHTTP2_CANCEL);
+    const writtenAtReset = written;
+    await sleep(50);
+    expect(written).toBe(writtenAtReset);
+    await client.close(); // nothing left open: resolves
+  });
+
+  it('close(graceMs) cuts a response that does not finish in time, failing its body', async () => {
+    const client = await nodeServer((stream) => {
+      stream.on('error', () => {});
+      stream.respond({ ':status': 200 });
+      stream.write('never finished');
+    });
+    const res = await client.fetch('/stuck');
+    const text = res.text();
+    await client.close(100);
+    await expect(text).rejects.toThrow();
+  });
 });

@@ -71,6 +71,13 @@ export function clientConnection(socket: Duplex, options: SessionOptions = {}): 
     if (p.onAbort !== undefined) p.req.signal?.removeEventListener('abort', p.onAbort);
   };
 
+  /** RST_STREAM CANCEL (RFC 9113 §8.1): we no longer want this stream; its body stops being sent. */
+  const cancelStream = (p: Pending): void => {
+    session.dropBody(p.id);
+    session.conn.resetStream(p.id, 'CANCEL');
+    session.scheduleFlush();
+  };
+
   const fail = (p: Pending, err: unknown): void => {
     settle(p);
     if (!p.responded) p.subscriber.error(err);
@@ -98,7 +105,13 @@ export function clientConnection(socket: Duplex, options: SessionOptions = {}): 
         const p = pending.get(e.streamId);
         if (p === undefined || e.informational) break;
         p.responded = true;
-        const body = new StreamBody(e.streamId, session.conn);
+        // A consumer that stops reading the body before its end does not want the rest.
+        const body = new StreamBody(e.streamId, session.conn, () => {
+          if (pending.get(p.id) !== p) return;
+          settle(p);
+          p.resolveTrailers?.([]);
+          cancelStream(p);
+        });
         p.body = body;
         const trailers = new Promise<FieldList>((r) => {
           p.resolveTrailers = r;
@@ -214,24 +227,19 @@ export function clientConnection(socket: Duplex, options: SessionOptions = {}): 
         pending.set(id, p);
         if (sentEarly.delete(id)) startBody(id, p);
         session.scheduleFlush();
-        const cancel = (): void => {
-          session.dropBody(p.id);
-          session.conn.resetStream(p.id, 'CANCEL');
-          session.scheduleFlush();
-        };
         // Fetch semantics: the signal aborts the request until its body is over, so it outlives
         // this Observable (which completes at the response headers). Fail first: the reset below
         // emits streamReset, whose generic error must not win.
         p.onAbort = () => {
           if (pending.get(p.id) !== p) return;
           fail(p, req.signal?.reason ?? new Error('aborted'));
-          cancel();
+          cancelStream(p);
         };
         req.signal?.addEventListener('abort', p.onAbort, { once: true });
         return () => {
           if (p.responded || pending.get(p.id) !== p) return; // the body goes on; so does the signal
           settle(p);
-          cancel();
+          cancelStream(p);
         };
       }),
   };

@@ -12,7 +12,9 @@ export interface CreditReturn {
  * arrive before anyone subscribes are held, un-acknowledged: the peer's window for this stream
  * bounds them. Auto mode acknowledges a chunk when the subscriber's `next` returns; manual mode
  * leaves it to `ack(n)`. Unsubscribing early switches to discarding: everything held and
- * everything still to come is acknowledged, so the connection window is not starved.
+ * everything still to come is acknowledged, so the connection window is not starved; and
+ * `onAbandoned` tells the owner, who may reset the stream (a client does, with CANCEL) so the
+ * peer stops sending what nobody will read.
  */
 export class StreamBody implements ReceivedBody {
   readonly chunks: Observable<Uint8Array>;
@@ -28,6 +30,7 @@ export class StreamBody implements ReceivedBody {
   constructor(
     private readonly streamId: number,
     private readonly credit: CreditReturn,
+    private readonly onAbandoned?: () => void,
   ) {
     this.chunks = new Observable<Uint8Array>((subscriber) => {
       if (this.subscribed) {
@@ -51,6 +54,7 @@ export class StreamBody implements ReceivedBody {
       return () => {
         this.subscriber = undefined;
         this.discard();
+        if (!this.ended && !this.failed) this.onAbandoned?.();
       };
     });
   }
