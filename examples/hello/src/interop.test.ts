@@ -84,6 +84,21 @@ describe('curl', () => {
     expect(tls).toEqual({ bytes: body.length, sha256: digest });
   });
 
+  it('ends an upload the handler does not read: curl gets the 405 and finishes (RFC 9113 §8.1)', async () => {
+    const file = path.join(dir, 'unread.bin');
+    writeFileSync(file, Buffer.alloc(10 * 1024 * 1024, 1));
+    // Without RST_STREAM NO_ERROR curl waits on a closed window until --max-time and fails.
+    const out = await curl(
+      '--http2-prior-knowledge',
+      '--data-binary',
+      `@${file}`,
+      '-w',
+      '\n%{http_code}',
+      `${h2cUrl}api/time`,
+    );
+    expect(out.trim().split('\n').at(-1)).toBe('405');
+  });
+
   it('answers HEAD with the headers and no body', async () => {
     const out = await curl('--http2-prior-knowledge', '-I', `${h2cUrl}style.css`);
     expect(out).toMatch(/^HTTP\/2 200/m);

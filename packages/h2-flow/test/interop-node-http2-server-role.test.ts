@@ -142,6 +142,46 @@ describe('server role against a node:http2 client', () => {
     expect(await largestStreamIncrement({ maxReceiveWindowSize: 65_535 })).toBeLessThanOrEqual(65_535);
   });
 
+  it('answering without reading the upload ends it with RST_STREAM NO_ERROR, so the client stops sending (RFC 9113 §8.1)', async () => {
+    const sent: string[] = [];
+    const s = await startServer((ex) => ex.respond(200, [], 'answered without reading'), {
+      stages: {
+        beforeEncode: tap((f) => {
+          if (f.type === 'RST_STREAM') sent.push(`${f.streamId} ${f.errorCode}`);
+        }),
+      },
+    });
+    const client = http2.connect(s.url);
+    // 1 MB: far over the stream window, so without the reset the upload would wait forever.
+    const res = await request(client, { ':method': 'POST', ':path': '/ignored' }, Buffer.alloc(1024 * 1024));
+    expect(res.status).toBe(200);
+    expect(res.body.toString()).toBe('answered without reading');
+    expect(sent).toEqual(['1 NO_ERROR']);
+    const next = await request(client, { ':path': '/again' }); // the connection is fine
+    client.close();
+    expect(next.body.toString()).toBe('answered without reading');
+  });
+
+  it('a handler that answers first and reads the upload afterwards still gets all of it', async () => {
+    let hash: string | undefined;
+    const s = await startServer((ex) => {
+      ex.respond(202, [], 'accepted');
+      collect(ex).then((body) => {
+        hash = createHash('sha256').update(body).digest('hex');
+      });
+    });
+    const upload = Buffer.alloc(1024 * 1024, 3);
+    const client = http2.connect(s.url);
+    const res = await request(client, { ':method': 'POST', ':path': '/later' }, upload);
+    expect(res.status).toBe(202);
+    await new Promise<void>((r) => {
+      const poll = (): unknown => (hash === undefined ? setTimeout(poll, 5) : r());
+      poll();
+    });
+    client.close();
+    expect(hash).toBe(createHash('sha256').update(upload).digest('hex'));
+  });
+
   it('sends a 10 MB body the client receives intact', async () => {
     const big = Buffer.alloc(10 * 1024 * 1024, 7);
     const s = await startServer((ex) => ex.respond(200, [], big));

@@ -67,7 +67,7 @@ describe('RFC 9113 §5.1.2 SETTINGS_MAX_CONCURRENT_STREAMS', () => {
     h.events();
     h.send(frames.rst(1, 'REFUSED_STREAM'));
     expect(summary(h.take())).toEqual(['HEADERS 3 ES']);
-    expect(h.events().map((e) => e.kind)).toEqual(['requestRetried', 'requestSent']);
+    expect(h.events().map((e) => e.kind)).toEqual(['requestRetried', 'requestSent', 'localEnded']);
     h.send(frames.rst(3, 'REFUSED_STREAM'));
     expect(h.eventsOf('streamReset')).toMatchObject([{ streamId: 3, retryable: true, by: 'remote' }]);
   });

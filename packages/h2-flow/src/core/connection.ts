@@ -1111,8 +1111,9 @@ export class Connection {
 
   /** We sent END_STREAM (§5.1: open → half-closed (local), half-closed (remote) → closed). */
   private weEnded(s: H2Stream): void {
-    if (s.state === 'halfClosedRemote') this.closeStream(s, 'endStream');
-    else s.state = 'halfClosedLocal';
+    if (s.state === 'halfClosedRemote') return this.closeStream(s, 'endStream');
+    s.state = 'halfClosedLocal';
+    this.emit({ kind: 'localEnded', streamId: s.id });
   }
 
   /** The peer sent END_STREAM. */

@@ -44,6 +44,11 @@ export type ConnectionEvent =
       readonly flowControlledLength: number;
       readonly endStream: boolean;
     }
+  /**
+   * We sent END_STREAM while the peer's side is still open (half-closed (local), RFC 9113 §5.1):
+   * our message is complete, theirs is still arriving.
+   */
+  | { readonly kind: 'localEnded'; readonly streamId: number }
   /** The stream closed normally in both directions (END_STREAM sent and received). */
   | { readonly kind: 'streamEnded'; readonly streamId: number }
   /**

@@ -42,6 +42,11 @@ export interface ServerExchange {
   readonly path: string;
   /** RFC 8441 extended CONNECT `:protocol`, if any. */
   readonly protocol: string | undefined;
+  /**
+   * The request body. Subscribe before the response ends if you want it: once the response is
+   * complete, a body nobody reads (or one left mid-way) is ended with RST_STREAM NO_ERROR so the
+   * client stops sending (RFC 9113 §8.1), and a late subscriber gets an error.
+   */
   readonly body: ReceivedBody;
   /** Request trailers; resolves to [] when the body ended without any. */
   readonly trailers: Promise<FieldList>;

@@ -59,6 +59,11 @@ export class StreamBody implements ReceivedBody {
     });
   }
 
+  /** Someone is subscribed and still taking chunks (the body has not ended, failed or been left). */
+  get reading(): boolean {
+    return this.subscribed && !this.discarding && !this.ended;
+  }
+
   manualAck(): void {
     if (this.subscribed) throw new H2UsageError('manualAck() must be called before subscribing');
     this.manual = true;

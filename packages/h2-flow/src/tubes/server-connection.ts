@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { RequestHead } from '@h2tubes/h2-frames';
 import { type ErrorCode, H2ProtocolError, type HeaderField } from '@h2tubes/h2-frames';
+import { onNextMicrotask } from '@h2tubes/tubes';
 import { Observable } from 'rxjs';
 import type { ConnectionEvent } from '../core/events.js';
 import type { BodySource, FieldList, ServerExchange } from './exchange-types.js';
@@ -33,10 +34,30 @@ export function serverConnection(
     const exchanges = new Map<number, Exchange>();
     const graceful = options.gracefulClose?.subscribe(() => session.shutdown());
 
+    /**
+     * RFC 9113 §8.1: after a complete response, a server MAY ask the client to stop sending a
+     * request body with RST_STREAM NO_ERROR. Done when nobody reads the body: otherwise a client
+     * uploading to a handler that answered without reading would wait forever on a closed window
+     * (curl does). Go's server and nghttp2-based servers do the same.
+     */
+    const stopReceiving = (ex: Exchange): void => {
+      if (exchanges.get(ex.streamId) !== ex || ex.body.reading) return;
+      exchanges.delete(ex.streamId);
+      ex.body.fail(
+        new H2ProtocolError(
+          'NO_ERROR',
+          'stream',
+          `the request body of stream ${ex.streamId} was not read before the response ended`,
+        ),
+      );
+      session.conn.resetStream(ex.streamId, 'NO_ERROR');
+      session.scheduleFlush();
+    };
+
     const onEvent = (e: ConnectionEvent): void => {
       switch (e.kind) {
         case 'requestReceived': {
-          const ex = new Exchange(session, e.streamId, e.fields, e.head);
+          const ex = new Exchange(session, e.streamId, e.fields, e.head, stopReceiving);
           if (!e.endStream) exchanges.set(e.streamId, ex);
           else ex.requestEnded([]);
           subscriber.next(ex);
@@ -56,6 +77,15 @@ export function serverConnection(
           const ex = exchanges.get(e.streamId);
           exchanges.delete(e.streamId);
           ex?.requestEnded(e.fields);
+          break;
+        }
+        case 'localEnded': {
+          // Our response is complete while the request is still arriving (core events come from
+          // inside the core: act on the next microtask).
+          const ex = exchanges.get(e.streamId);
+          if (ex === undefined) break;
+          ex.responseEnded();
+          onNextMicrotask(() => stopReceiving(ex));
           break;
         }
         case 'streamEnded':
@@ -111,19 +141,24 @@ class Exchange implements ServerExchange {
   private abort: AbortController | undefined;
   private abortReason: unknown;
   private responded = false;
+  private responseComplete = false;
 
   constructor(
     private readonly session: H2Session,
     readonly streamId: number,
     readonly fields: FieldList,
     head: RequestHead,
+    stopReceiving: (ex: Exchange) => void,
   ) {
     this.method = head.method;
     this.scheme = head.scheme ?? '';
     this.authority = head.authority;
     this.path = head.path ?? '';
     this.protocol = head.protocol;
-    this.body = new StreamBody(streamId, session.conn);
+    // A body left mid-way after the response is complete is not wanted: ask the client to stop.
+    this.body = new StreamBody(streamId, session.conn, () => {
+      if (this.responseComplete) stopReceiving(this);
+    });
     this.trailers = new Promise((r) => {
       this.resolveTrailers = r;
     });
@@ -191,6 +226,12 @@ class Exchange implements ServerExchange {
     else if (hasBody) this.session.sendBody(this.streamId, body, trailers);
     else this.session.endBody(this.streamId, trailers);
     this.session.scheduleFlush();
+  }
+
+  /** Our response went out whole (END_STREAM) while the request is still arriving. */
+  responseEnded(): void {
+    this.responseComplete = true;
+    this.done();
   }
 
   reset(code: ErrorCode = 'CANCEL'): void {
