@@ -53,8 +53,10 @@ export class StreamBody implements ReceivedBody {
       else if (this.ended) subscriber.complete();
       return () => {
         this.subscriber = undefined;
-        this.discard();
+        // The owner's reset first: what is then acknowledged credits the connection only, with
+        // no WINDOW_UPDATE for a stream that is gone.
         if (!this.ended && !this.failed) this.onAbandoned?.();
+        this.discard();
       };
     });
   }

@@ -43,6 +43,7 @@ export function serverConnection(
     const stopReceiving = (ex: Exchange): void => {
       if (exchanges.get(ex.streamId) !== ex || ex.body.reading) return;
       exchanges.delete(ex.streamId);
+      session.conn.resetStream(ex.streamId, 'NO_ERROR'); // first: the body's held credit then goes to the connection only
       ex.body.fail(
         new H2ProtocolError(
           'NO_ERROR',
@@ -50,7 +51,6 @@ export function serverConnection(
           `the request body of stream ${ex.streamId} was not read before the response ended`,
         ),
       );
-      session.conn.resetStream(ex.streamId, 'NO_ERROR');
       session.scheduleFlush();
     };
 
