@@ -198,7 +198,92 @@ describe('cancellation', () => {
   });
 });
 
+describe('cancellation once the response has arrived', () => {
+  const chunk = (id: number, endStream = false): Frame => ({
+    type: 'DATA',
+    streamId: id,
+    endStream,
+    padLength: undefined,
+    data: new TextEncoder().encode('part'),
+  });
+
+  it('the signal still aborts: RST_STREAM CANCEL, and the body fails with its reason', async () => {
+    const { session, server } = await connect();
+    const controller = new AbortController();
+    const response = firstValueFrom(session.request(get('/', { signal: controller.signal })));
+    await until(() => server.heads.has(1));
+    server.send(server.headers(1, status(200), false), chunk(1));
+    const res = await response;
+    controller.abort(new Error('reader left'));
+    await expect(text(res)).rejects.toThrow('reader left');
+    await until(() => framesOn(server, 1, 'RST_STREAM').length > 0);
+    expect(framesOn(server, 1, 'RST_STREAM')).toEqual([
+      { type: 'RST_STREAM', streamId: 1, errorCode: 'CANCEL' },
+    ]);
+  });
+
+  it('a signal aborted before the request fails it without sending anything', async () => {
+    const { session, server } = await connect();
+    const controller = new AbortController();
+    controller.abort(new Error('too late'));
+    await expect(firstValueFrom(session.request(get('/', { signal: controller.signal })))).rejects.toThrow(
+      'too late',
+    );
+    expect(server.heads.size).toBe(0);
+  });
+
+  it('leaving the body mid-way resets the stream with CANCEL; aborting afterwards sends nothing more', async () => {
+    const { session, server } = await connect();
+    const controller = new AbortController();
+    const response = firstValueFrom(session.request(get('/', { signal: controller.signal })));
+    await until(() => server.heads.has(1));
+    server.send(server.headers(1, status(200), false), chunk(1), chunk(1));
+    const res = await response;
+    const sub = res.body.chunks.subscribe();
+    sub.unsubscribe();
+    await until(() => framesOn(server, 1, 'RST_STREAM').length > 0);
+    controller.abort();
+    server.send(chunk(1, true)); // in flight before our reset: credited, ignored
+    const next = firstValueFrom(session.request(get('/next')));
+    await until(() => server.heads.has(3));
+    server.send(server.headers(3, status(204), true));
+    expect((await next).status).toBe(204);
+    expect(framesOn(server, 1, 'RST_STREAM')).toEqual([
+      { type: 'RST_STREAM', streamId: 1, errorCode: 'CANCEL' },
+    ]);
+  });
+
+  it('a body read to its end resets nothing, and the signal no longer matters', async () => {
+    const { session, server } = await connect();
+    const controller = new AbortController();
+    const response = firstValueFrom(session.request(get('/', { signal: controller.signal })));
+    await until(() => server.heads.has(1));
+    server.send(server.headers(1, status(200), false), chunk(1, true));
+    expect(await text(await response)).toBe('part');
+    controller.abort();
+    const next = firstValueFrom(session.request(get('/next')));
+    await until(() => server.heads.has(3));
+    server.send(server.headers(3, status(204), true));
+    await next;
+    expect(server.frames.filter((f) => f.type === 'RST_STREAM')).toEqual([]);
+  });
+});
+
 describe('connection end', () => {
+  it('close() sends one GOAWAY with last-stream-id 0; open requests finish, then the connection ends (RFC 9113 §6.8)', async () => {
+    const { session, server } = await connect();
+    const response = firstValueFrom(session.request(get('/')));
+    await until(() => server.heads.has(1));
+    session.close();
+    await until(() => server.frames.some((f) => f.type === 'GOAWAY'));
+    expect(server.frames.filter((f) => f.type === 'GOAWAY' || f.type === 'PING')).toEqual([
+      expect.objectContaining({ type: 'GOAWAY', streamId: 0, lastStreamId: 0, errorCode: 'NO_ERROR' }),
+    ]);
+    server.send(server.headers(1, status(200), true));
+    expect((await response).status).toBe(200);
+    await session.closed;
+  });
+
   it('abort() sends GOAWAY with the code and debug text; later requests fail at once', async () => {
     const { session, server } = await connect();
     session.abort('ENHANCE_YOUR_CALM', 'bye');

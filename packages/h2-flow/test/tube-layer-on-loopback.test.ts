@@ -233,3 +233,70 @@ describe('how a connection ends', () => {
     expect(exchange?.signal.aborted).toBe(true);
   });
 });
+
+describe('request bodies nobody reads (RFC 9113 §8.1)', () => {
+  const data = (streamId: number, endStream = false): Frame => ({
+    type: 'DATA',
+    streamId,
+    endStream,
+    padLength: undefined,
+    data: new Uint8Array(1000),
+  });
+  const resets = (peer: { frames: Frame[] }) =>
+    peer.frames
+      .filter((f) => f.type === 'RST_STREAM')
+      .map((f) => `${f.streamId} ${(f as { errorCode: string }).errorCode}`);
+
+  it('a response that completes while nobody reads the request body is followed by RST_STREAM NO_ERROR; a late reader gets an error', async () => {
+    let exchange: ServerExchange | undefined;
+    const peer = await rawPeer(
+      await server((ex) => {
+        exchange = ex;
+        ex.respond(200, [], 'answered');
+      }),
+    );
+    peer.send(peer.request(1, '/upload', false), data(1));
+    await until(() => resets(peer).length > 0);
+    expect(resets(peer)).toEqual(['1 NO_ERROR']);
+    expect(peer.frames.some((f) => f.type === 'DATA' && f.streamId === 1 && f.endStream)).toBe(true);
+    await expect(lastValueFrom((exchange as ServerExchange).body.chunks)).rejects.toThrow('was not read');
+    peer.send(data(1, true)); // still in flight when the reset left: credited, not an error
+    peer.send(peer.request(3, '/next'));
+    await until(() => peer.frames.some((f) => f.type === 'DATA' && f.streamId === 3 && f.endStream));
+    expect(peer.goaway()).toBeUndefined();
+  });
+
+  it('a body being read when the response completes is left alone and arrives whole', async () => {
+    let received = 0;
+    const peer = await rawPeer(
+      await server((ex) => {
+        ex.body.chunks.subscribe((c) => {
+          received += c.length;
+        });
+        ex.respond(202, [], 'accepted');
+      }),
+    );
+    peer.send(peer.request(1, '/upload', false), data(1));
+    await until(() => peer.frames.some((f) => f.type === 'DATA' && f.streamId === 1 && f.endStream));
+    peer.send(data(1), data(1, true));
+    await until(() => received === 3000);
+    expect(resets(peer)).toEqual([]);
+  });
+
+  it('a reader that leaves mid-way after the response is complete gets the stream reset with NO_ERROR then', async () => {
+    let leave: (() => void) | undefined;
+    const peer = await rawPeer(
+      await server((ex) => {
+        const sub = ex.body.chunks.subscribe();
+        leave = () => sub.unsubscribe();
+        ex.respond(200, [], 'answered');
+      }),
+    );
+    peer.send(peer.request(1, '/upload', false), data(1));
+    await until(() => peer.frames.some((f) => f.type === 'DATA' && f.streamId === 1 && f.endStream));
+    expect(resets(peer)).toEqual([]);
+    leave?.();
+    await until(() => resets(peer).length > 0);
+    expect(resets(peer)).toEqual(['1 NO_ERROR']);
+  });
+});

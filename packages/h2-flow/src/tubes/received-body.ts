@@ -63,7 +63,7 @@ export class StreamBody implements ReceivedBody {
 
   /** Someone is subscribed and still taking chunks (the body has not ended, failed or been left). */
   get reading(): boolean {
-    return this.subscribed && !this.discarding && !this.ended;
+    return this.subscriber !== undefined && !this.discarding && !this.ended;
   }
 
   manualAck(): void {
