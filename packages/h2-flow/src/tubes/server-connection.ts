@@ -38,7 +38,7 @@ export function serverConnection(
      * RFC 9113 §8.1: after a complete response, a server MAY ask the client to stop sending a
      * request body with RST_STREAM NO_ERROR. Done when nobody reads the body: otherwise a client
      * uploading to a handler that answered without reading would wait forever on a closed window
-     * (curl does). Go's server and nghttp2-based servers do the same.
+     * (curl does). Go's server and node:http2's do the same.
      */
     const stopReceiving = (ex: Exchange): void => {
       if (exchanges.get(ex.streamId) !== ex || ex.body.reading) return;
