@@ -128,4 +128,20 @@ describe('Fetch handler over HTTP/2 with node:http2 as the client (RFC 9113 §8)
     expect(failure?.message).toContain('NGHTTP2_INTERNAL_ERROR');
     expect((await call({ ':path': '/ok' })).body).toBe('fine');
   });
+
+  it('echoes a 9 MB upload as it arrives, full duplex, byte-exact (new Response(request.body))', async () => {
+    await start((r) => new Response(r.body));
+    const upload = Buffer.alloc(9_000_000);
+    for (let i = 0; i < upload.length; i += 1013) upload[i] = i & 0xff;
+    const echoed = await new Promise<Buffer>((resolve, reject) => {
+      // Under node's 10 MiB maxSessionMemory: a larger single write makes node reset its own stream.
+      const req = (client as http2.ClientHttp2Session).request({ ':method': 'POST', ':path': '/echo' });
+      const parts: Buffer[] = [];
+      req.on('data', (c: Buffer) => parts.push(c));
+      req.on('end', () => resolve(Buffer.concat(parts)));
+      req.on('error', reject);
+      req.end(upload);
+    });
+    expect(echoed.equals(upload)).toBe(true);
+  });
 });
