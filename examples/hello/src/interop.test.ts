@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { devCertificate, earlyHints, type Server, serve } from '@h2tubes/web-adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchHeadlessChromium } from '../../test-support/headless-chromium.js';
 import { createApp } from './app.js';
 
 const run = promisify(execFile);
@@ -166,19 +167,7 @@ describe('node:http2 client', () => {
 
 describe.skipIf(!has('chromium'))('headless Chromium', () => {
   it('loads the TLS page and every sub-resource arrives over h2', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    const browser = await launchHeadlessChromium(['--disable-quic']);
     try {
       const context = await browser.newContext({ ignoreHTTPSErrors: true });
       const page = await context.newPage();

@@ -9,9 +9,8 @@ import path from 'node:path';
 import { devCertificate, type Server, serveRx } from '@h2tubes/web-adapter';
 import { Subject, type Subscription, tap } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, launchHeadlessChromium } from '../../test-support/headless-chromium.js';
 import { createLiveFeed } from './app.js';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 let subscription: Subscription | undefined;
 let server: Server;
@@ -35,20 +34,9 @@ beforeAll(async () => {
 
 afterAll(() => subscription?.unsubscribe());
 
-describe.skipIf(!existsSync(CHROMIUM))('rx-live-feed in headless Chromium', () => {
+describe.skipIf(!existsSync(CHROMIUM_PATH))('rx-live-feed in headless Chromium', () => {
   it('streams the feed to an EventSource over h2', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchHeadlessChromium();
     try {
       const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
       await page.goto(server.url);
