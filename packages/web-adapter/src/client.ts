@@ -6,7 +6,8 @@ import {
   type SessionOptions,
   type StreamResetError,
 } from '@h2tubes/h2-flow';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, type Observable } from 'rxjs';
+import { observeFetch } from './fetch-observable.js';
 import { headersToFields } from './field-conversion.js';
 import { bodyStream } from './request-from-exchange.js';
 
@@ -26,13 +27,18 @@ export interface H2Client {
    */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /**
+   * The Rx form of `fetch` (see `observeFetch`): sent on subscribe, the Response emitted once,
+   * unsubscribing before the response resets the stream.
+   */
+  request(input: string | URL | Request, init?: RequestInit): Observable<Response>;
+  /**
    * Graceful GOAWAY on every connection: open requests may finish within `graceMs` (default
    * 10 s); then the connections are cut (GOAWAY CANCEL) and what is left fails. Resolves when
    * they are closed.
    */
   close(graceMs?: number): Promise<void>;
   /**
-   * The Rx form: the session in use (`request()` returns an Observable of the response). After
+   * The HTTP/2 session in use (its `request()` speaks h2-flow's field lists and bodies). After
    * the server's GOAWAY the next request opens a new connection, and this is then that one.
    */
   readonly session: ClientSession;
@@ -89,10 +95,11 @@ export async function connect(origin: string | URL, options: ConnectOptions = {}
     return opening;
   };
 
-  return {
+  const client: H2Client = {
     get session() {
       return live;
     },
+    request: (input, init) => observeFetch(client.fetch, input, init),
     async fetch(input, init) {
       const request = new Request(new URL(input instanceof Request ? input.url : input, url), init);
       const target = new URL(request.url);
@@ -134,6 +141,7 @@ export async function connect(origin: string | URL, options: ConnectOptions = {}
       clearTimeout(cut);
     },
   };
+  return client;
 }
 
 /** True for failures the server guarantees it did not process (`StreamResetError.retryable`). */

@@ -3,6 +3,7 @@ export { type ClusterOptions, serveCluster } from './cluster.js';
 export { type DevCertificate, type DevCertificateOptions, devCertificate } from './dev-certificate.js';
 export { FastResponse } from './fast-response.js';
 export { callHandler, type FetchHandler, type HandlerErrorHook } from './fetch-handler.js';
+export { type FetchFunction, observeFetch } from './fetch-observable.js';
 export { fieldsToHeaders, headersToFields } from './field-conversion.js';
 export {
   createHttp1Server,

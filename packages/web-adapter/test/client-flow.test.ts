@@ -208,4 +208,37 @@ describe('connect(origin).fetch against a node:http2 server holding back', () =>
     await client.close(100);
     await expect(text).rejects.toThrow();
   });
+
+  it('request(), the Rx form: emits the Response once and completes; unsubscribing before the response resets the stream', async () => {
+    let resetCode: number | undefined;
+    const client = await nodeServer((stream, headers) => {
+      if (headers[':path'] === '/slow') {
+        stream.on('close', () => {
+          resetCode = stream.rstCode;
+        });
+        return; // never answers
+      }
+      stream.respond({ ':status': 200 });
+      stream.end('rx');
+    });
+    const seen: string[] = [];
+    const done = new Promise<void>((resolve, reject) =>
+      client.request('/fast').subscribe({
+        next: (r) => {
+          seen.push(`response ${r.status}`);
+          r.text().then((t) => seen.push(t));
+        },
+        complete: resolve,
+        error: reject,
+      }),
+    );
+    await done;
+    await until('the body', () => seen.length === 2);
+    expect(seen).toEqual(['response 200', 'rx']);
+    const sub = client.request('/slow').subscribe();
+    await sleep(50);
+    sub.unsubscribe();
+    await until('the server to see the reset', () => resetCode !== undefined);
+    expect(resetCode).toBe(http2.constants.NGHTTP2_CANCEL);
+  });
 });
