@@ -187,4 +187,31 @@ describe.skipIf(!has('chromium'))('headless Chromium', () => {
       await browser.close();
     }
   }, 60_000);
+
+  it('streams an 8 MiB upload from the page (fetch with a ReadableStream body, which Chromium sends only over h2)', async () => {
+    const browser = await launchHeadlessChromium(['--disable-quic']);
+    try {
+      const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+      await page.goto(tlsUrl);
+      const outcome = await page.evaluate(async () => {
+        const size = 8 * 1024 * 1024;
+        const chunk = new Uint8Array(64 * 1024).fill(7);
+        let sent = 0;
+        const body = new ReadableStream<Uint8Array>({
+          pull(c) {
+            if (sent >= size) return c.close();
+            sent += chunk.length;
+            c.enqueue(chunk);
+          },
+        });
+        const res = await fetch('/api/upload', { method: 'POST', body, duplex: 'half' } as RequestInit);
+        const answer = (await res.json()) as { bytes: number; sha256: string };
+        const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(size).fill(7)));
+        return { answer, expected: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
+      });
+      expect(outcome.answer).toEqual({ bytes: 8 * 1024 * 1024, sha256: outcome.expected });
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
