@@ -4,14 +4,13 @@ import { describe, expect, it } from 'vitest';
 import {
   encodeLengthPrefixed,
   encodeNetstring,
-  FrameTooLargeError,
-  FramingError,
   prefixLength,
   splitByHeaderLength,
   splitDelimited,
   splitLengthPrefixed,
   splitNetstrings,
 } from './framing.js';
+import { FrameTooLargeError, FramingError } from './framing-errors.js';
 
 function cut(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);

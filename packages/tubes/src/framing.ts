@@ -1,55 +1,34 @@
 import type { OperatorFunction } from 'rxjs';
+import { FrameTooLargeError, FramingError } from './framing-errors.js';
+import { HeaderLengthSplitter } from './header-length-splitter.js';
 import { tube } from './tube.js';
 
-/** A frame longer than the configured maximum: refused before it is buffered further. */
-export class FrameTooLargeError extends Error {
-  override readonly name = 'FrameTooLargeError';
-  constructor(
-    readonly length: number,
-    readonly max: number,
-  ) {
-    super(`frame of ${length} octets exceeds the maximum of ${max}`);
-  }
-}
-
-/** Malformed framing (a bad netstring length, input ending inside a frame). */
-export class FramingError extends Error {
-  override readonly name = 'FramingError';
-}
-
 /**
- * The shared engine of the splitters: holds at most one incomplete frame (bounded by `max`) and
- * asks `frameEnd(buf, start, end)` where the frame starting at `start` ends — an offset, or -1 when
- * more input is needed. Frames inside one chunk are emitted as views of it. When the framing can
- * tell a frame's total length from its header (`frameLength`), a frame straddling chunks is
- * completed with exactly the octets it lacks (each octet copied once); otherwise held octets and
- * the next chunk are joined.
+ * The engine of the splitters whose frame end is found by scanning (a delimiter, a netstring's
+ * decimal length): holds at most one incomplete frame (bounded by `max`) and asks
+ * `frameEnd(buf, start, end)` where the frame starting at `start` ends — an offset, or -1 when
+ * more input is needed. Frames inside one chunk are emitted as views of it; held octets are
+ * joined with the next chunk. Framings with a length in a fixed header use `HeaderLengthSplitter`,
+ * which copies each octet of a straddling frame once.
  */
-class Splitter {
+class ScanningSplitter {
   private held: Uint8Array | undefined;
-  private filled = 0;
 
   constructor(
     private readonly frameEnd: (buf: Uint8Array, start: number, end: number) => number,
     private readonly bodyOf: (frame: Uint8Array) => Uint8Array,
     private readonly max: number,
-    private readonly frameLength?: (buf: Uint8Array, start: number, end: number) => number,
   ) {}
 
   push(chunk: Uint8Array, emit: (frame: Uint8Array) => void): void {
     let buf = chunk;
-    let p = 0;
     if (this.held !== undefined) {
-      if (this.frameLength !== undefined) {
-        p = this.completeHeld(chunk, emit);
-        if (this.held !== undefined) return;
-      } else {
-        buf = new Uint8Array(this.filled + chunk.length);
-        buf.set(this.held.subarray(0, this.filled));
-        buf.set(chunk, this.filled);
-        this.held = undefined;
-      }
+      buf = new Uint8Array(this.held.length + chunk.length);
+      buf.set(this.held);
+      buf.set(chunk, this.held.length);
+      this.held = undefined;
     }
+    let p = 0;
     for (;;) {
       const end = this.frameEnd(buf, p, buf.length);
       if (end < 0) break;
@@ -59,47 +38,12 @@ class Splitter {
     if (p < buf.length) {
       if (buf.length - p > this.max) throw new FrameTooLargeError(buf.length - p, this.max);
       this.held = buf.slice(p);
-      this.filled = this.held.length;
     }
-  }
-
-  /** Feeds the held frame from `chunk`; returns how much of `chunk` it used. */
-  private completeHeld(chunk: Uint8Array, emit: (frame: Uint8Array) => void): number {
-    let used = 0;
-    let total = this.frameLength!(this.held!, 0, this.filled);
-    // The header is incomplete: take octets one by one until its length is known (headers are short).
-    while (total < 0 && used < chunk.length) {
-      this.append(chunk.subarray(used, used + 1));
-      used++;
-      total = this.frameLength!(this.held!, 0, this.filled);
-    }
-    if (total < 0) return used;
-    const take = Math.min(total - this.filled, chunk.length - used);
-    this.append(chunk.subarray(used, used + take), total);
-    used += take;
-    if (this.filled === total) {
-      const frame = this.held!.subarray(0, total);
-      this.held = undefined;
-      this.filled = 0;
-      emit(this.bodyOf(frame));
-    }
-    return used;
-  }
-
-  private append(bytes: Uint8Array, capacity = this.filled + bytes.length): void {
-    const held = this.held!;
-    if (held.length < this.filled + bytes.length) {
-      const grown = new Uint8Array(Math.max(capacity, this.filled + bytes.length));
-      grown.set(held.subarray(0, this.filled));
-      this.held = grown;
-    }
-    this.held!.set(bytes, this.filled);
-    this.filled += bytes.length;
   }
 
   end(): void {
     if (this.held !== undefined)
-      throw new FramingError(`input ended inside a frame (${this.filled} octets held)`);
+      throw new FramingError(`input ended inside a frame (${this.held.length} octets held)`);
   }
 
   operator(): OperatorFunction<Uint8Array, Uint8Array> {
@@ -122,7 +66,7 @@ export function splitDelimited(options: {
   maxLength: number;
 }): OperatorFunction<Uint8Array, Uint8Array> {
   const d = options.delimiter ?? 0x0a;
-  return new Splitter(
+  return new ScanningSplitter(
     (buf, start, end) => {
       const i = buf.indexOf(d, start);
       if (i < 0 || i >= end) return -1;
@@ -154,18 +98,11 @@ export function splitByHeaderLength(options: {
   bodyLength: (buf: Uint8Array, offset: number) => number;
   maxBodyLength: number;
 }): OperatorFunction<Uint8Array, Uint8Array> {
-  const { headerLength, bodyLength, maxBodyLength } = options;
-  return new Splitter(
-    (buf, start, end) => {
-      if (end - start < headerLength) return -1;
-      const n = bodyLength(buf, start);
-      if (n > maxBodyLength) throw new FrameTooLargeError(n, maxBodyLength);
-      return end - start < headerLength + n ? -1 : start + headerLength + n;
-    },
-    (f) => f,
-    headerLength + maxBodyLength,
-    (buf, start, end) => (end - start < headerLength ? -1 : headerLength + bodyLength(buf, start)),
-  ).operator();
+  const splitter = new HeaderLengthSplitter(options);
+  return tube<Uint8Array, Uint8Array>(
+    (c, emit) => splitter.push(c, emit),
+    () => splitter.end(),
+  );
 }
 
 /**
@@ -179,17 +116,15 @@ export function splitLengthPrefixed(options: {
   maxLength: number;
 }): OperatorFunction<Uint8Array, Uint8Array> {
   const size = options.prefixLength;
-  return new Splitter(
-    (buf, start, end) => {
-      if (end - start < size) return -1;
-      const n = readLength(buf, start, size);
-      if (n > options.maxLength) throw new FrameTooLargeError(n, options.maxLength);
-      return end - start < size + n ? -1 : start + size + n;
-    },
-    (f) => f.subarray(size),
-    size + options.maxLength,
-    (buf, start, end) => (end - start < size ? -1 : size + readLength(buf, start, size)),
-  ).operator();
+  const splitter = new HeaderLengthSplitter({
+    headerLength: size,
+    bodyLength: (buf, offset) => readLength(buf, offset, size),
+    maxBodyLength: options.maxLength,
+  });
+  return tube<Uint8Array, Uint8Array>(
+    (c, emit) => splitter.push(c, (frame) => emit(frame.subarray(size))),
+    () => splitter.end(),
+  );
 }
 
 /**
@@ -216,7 +151,7 @@ export function encodeLengthPrefixed(
  */
 export function splitNetstrings(options: { maxLength: number }): OperatorFunction<Uint8Array, Uint8Array> {
   const digitsMax = String(options.maxLength).length;
-  return new Splitter(
+  return new ScanningSplitter(
     (buf, start, end) => {
       let n = 0;
       let i = start;

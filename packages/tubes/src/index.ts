@@ -3,14 +3,14 @@ export { type Branch, type DemuxOptions, demuxByKey } from './demux-by-key.js';
 export {
   encodeLengthPrefixed,
   encodeNetstring,
-  FrameTooLargeError,
-  FramingError,
   prefixLength,
   splitByHeaderLength,
   splitDelimited,
   splitLengthPrefixed,
   splitNetstrings,
 } from './framing.js';
+export { FrameTooLargeError, FramingError } from './framing-errors.js';
+export { HeaderLengthSplitter, type HeaderLengthSplitterOptions } from './header-length-splitter.js';
 export { interleave } from './interleave.js';
 export { onNextMicrotask } from './microtask.js';
 export { Pauser, type PauseToken } from './pauser.js';

@@ -1,3 +1,4 @@
+import { HeaderLengthSplitter } from '@h2tubes/tubes';
 import { CONNECTION_PREFACE, FRAME_HEADER_LENGTH, MIN_MAX_FRAME_SIZE } from './frame-types.js';
 import { H2ProtocolError } from './h2-protocol-error.js';
 
@@ -16,65 +17,64 @@ export interface FrameSplitterOptions {
  * any payload is buffered (RFC 9113 §4.2: FRAME_SIZE_ERROR; we treat it as a connection error, which
  * the RFC requires for frames that carry a field block or concern the whole connection).
  *
+ * The splitting itself is the generic `HeaderLengthSplitter` from @h2tubes/tubes (a fixed header
+ * carrying the body length, the same engine as gRPC's message prefix); this class adds the client
+ * preface check and the HTTP/2 errors.
+ *
  * @example
  * const s = new FrameSplitter({ expectPreface: true });
  * socket.on('data', (chunk) => s.push(chunk, (frame) => handle(parseFrame(frame))));
  */
 export class FrameSplitter {
-  /** May change at any time (when our SETTINGS with a new SETTINGS_MAX_FRAME_SIZE is ACKed). */
-  maxFrameSize: number;
   private prefaceLeft: number;
-  /** Octets of an incomplete frame (or preface), carried into the next chunk. */
-  private partial: Uint8Array | undefined;
-  private partialLength = 0;
-  /** Total length of the frame being completed in `partial`, or 0 while its header is incomplete. */
-  private partialNeed = 0;
+  private readonly frames: HeaderLengthSplitter;
 
   constructor(options: FrameSplitterOptions = {}) {
-    this.maxFrameSize = options.maxFrameSize ?? MIN_MAX_FRAME_SIZE;
     this.prefaceLeft = options.expectPreface ? CONNECTION_PREFACE.length : 0;
+    this.frames = new HeaderLengthSplitter({
+      headerLength: FRAME_HEADER_LENGTH,
+      bodyLength: (b, p) => (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!,
+      maxBodyLength: options.maxFrameSize ?? MIN_MAX_FRAME_SIZE,
+      tooLarge: (length, max) =>
+        new H2ProtocolError(
+          'FRAME_SIZE_ERROR',
+          'connection',
+          `frame of ${length} octets exceeds SETTINGS_MAX_FRAME_SIZE ${max} (RFC 9113 §4.2)`,
+        ),
+      truncated: (held) =>
+        new H2ProtocolError(
+          'PROTOCOL_ERROR',
+          'connection',
+          `connection ended inside a frame (${held} octets held)`,
+        ),
+    });
+  }
+
+  /** Our SETTINGS_MAX_FRAME_SIZE in force; may change at any time (when our new SETTINGS is ACKed). */
+  get maxFrameSize(): number {
+    return this.frames.maxBodyLength;
+  }
+
+  set maxFrameSize(size: number) {
+    this.frames.maxBodyLength = size;
   }
 
   /** Octets held for an incomplete frame. */
   get buffered(): number {
-    return this.partialLength;
+    return this.frames.buffered;
   }
 
   push(chunk: Uint8Array, emit: (frame: Uint8Array) => void): void {
-    let p = 0;
-    if (this.prefaceLeft > 0) p = this.matchPreface(chunk);
-    if (this.partialLength > 0) p = this.completePartial(chunk, p, emit);
-    const end = chunk.length;
-    while (end - p >= FRAME_HEADER_LENGTH) {
-      const total = this.frameLength(chunk, p);
-      if (end - p < total) break;
-      emit(chunk.subarray(p, p + total));
-      p += total;
-    }
-    if (p < end) this.hold(chunk, p, end);
+    const p = this.prefaceLeft > 0 ? this.matchPreface(chunk) : 0;
+    if (p < chunk.length) this.frames.push(chunk, emit, p);
   }
 
-  /** At the end of input: a partial frame left over is a truncated connection. */
+  /** At the end of input: a partial frame (or preface) left over is a truncated connection. */
   end(): void {
-    if (this.partialLength > 0 || (this.prefaceLeft > 0 && this.prefaceLeft < CONNECTION_PREFACE.length)) {
-      throw new H2ProtocolError(
-        'PROTOCOL_ERROR',
-        'connection',
-        `connection ended inside a frame (${this.partialLength} octets held)`,
-      );
+    if (this.prefaceLeft > 0 && this.prefaceLeft < CONNECTION_PREFACE.length) {
+      throw new H2ProtocolError('PROTOCOL_ERROR', 'connection', 'connection ended inside the preface');
     }
-  }
-
-  private frameLength(b: Uint8Array, p: number): number {
-    const length = (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
-    if (length > this.maxFrameSize) {
-      throw new H2ProtocolError(
-        'FRAME_SIZE_ERROR',
-        'connection',
-        `frame of ${length} octets exceeds SETTINGS_MAX_FRAME_SIZE ${this.maxFrameSize} (RFC 9113 §4.2)`,
-      );
-    }
-    return FRAME_HEADER_LENGTH + length;
+    this.frames.end();
   }
 
   private matchPreface(chunk: Uint8Array): number {
@@ -92,45 +92,5 @@ export class FrameSplitter {
     }
     this.prefaceLeft -= n;
     return n;
-  }
-
-  private completePartial(chunk: Uint8Array, p: number, emit: (frame: Uint8Array) => void): number {
-    if (this.partialNeed === 0) {
-      // Complete the 9-octet header first, so the length is checked before buffering payload.
-      const take = Math.min(FRAME_HEADER_LENGTH - this.partialLength, chunk.length - p);
-      this.append(chunk, p, p + take);
-      p += take;
-      if (this.partialLength < FRAME_HEADER_LENGTH) return p;
-      this.partialNeed = this.frameLength(this.partial!, 0);
-    }
-    const take = Math.min(this.partialNeed - this.partialLength, chunk.length - p);
-    this.append(chunk, p, p + take);
-    p += take;
-    if (this.partialLength === this.partialNeed) {
-      const frame = this.partial!.subarray(0, this.partialNeed);
-      this.partial = undefined;
-      this.partialLength = 0;
-      this.partialNeed = 0;
-      emit(frame);
-    }
-    return p;
-  }
-
-  private hold(chunk: Uint8Array, from: number, to: number): void {
-    this.partialNeed = to - from >= FRAME_HEADER_LENGTH ? this.frameLength(chunk, from) : 0;
-    this.append(chunk, from, to);
-  }
-
-  private append(chunk: Uint8Array, from: number, to: number): void {
-    const n = to - from;
-    if (n === 0) return;
-    const need = Math.max(this.partialNeed, FRAME_HEADER_LENGTH, this.partialLength + n);
-    if (this.partial === undefined || this.partial.length < need) {
-      const next = new Uint8Array(need);
-      if (this.partial !== undefined) next.set(this.partial.subarray(0, this.partialLength));
-      this.partial = next;
-    }
-    this.partial.set(chunk.subarray(from, to), this.partialLength);
-    this.partialLength += n;
   }
 }
