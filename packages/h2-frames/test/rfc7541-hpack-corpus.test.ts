@@ -4,6 +4,7 @@ import hpackJs from 'hpack.js';
 import { describe, expect, it } from 'vitest';
 import { HpackDecoder } from '../src/core/hpack/hpack-decoder.js';
 import { HpackEncoder } from '../src/core/hpack/hpack-encoder.js';
+import { huffmanDecode, huffmanEncode, huffmanLength } from '../src/core/hpack/huffman.js';
 import { H2ProtocolError } from '../src/index.js';
 import { loadStories, pairs } from './hpack-corpus.js';
 
@@ -89,6 +90,28 @@ describe('RFC 7541 properties', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('§5.2 Huffman: every octet, codes of 5 to 30 bits, round-trips in any order, padded with EOS bits', () => {
+    const all = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join('');
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray([...all], { minLength: 1 }),
+        fc.integer({ min: 0, max: 3 }),
+        (chars, at) => {
+          const s = chars.join('');
+          const out = new Uint8Array(at + huffmanLength(s));
+          const end = huffmanEncode(s, out, at);
+          expect(end).toBe(out.length);
+          expect(huffmanDecode(out, at, end)).toBe(s);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // RFC 7541 C.4.1: "www.example.com" → f1e3 c2e5 f23a 6ba0 ab90 f4ff.
+    const www = new Uint8Array(huffmanLength('www.example.com'));
+    huffmanEncode('www.example.com', www, 0);
+    expect(Buffer.from(www).toString('hex')).toBe('f1e3c2e5f23a6ba0ab90f4ff');
   });
 
   it('arbitrary bytes decode to fields or a COMPRESSION_ERROR / ENHANCE_YOUR_CALM protocol error, never another exception', () => {

@@ -17,12 +17,20 @@ const SENSITIVE = new Set(['authorization', 'proxy-authorization', 'set-cookie']
 /** Short cookies are guessable (RFC 7541 §7.1.3 discusses cookie values below 20 octets). */
 const SHORT_COOKIE = 20;
 
-/** Static-table indexes: by "name\0value" for full matches, by name for the first name match. */
-const STATIC_FULL = new Map<string, number>();
-const STATIC_NAME = new Map<string, number>();
+/** A name's place in the static table: its first index, and the index of each value it has there. */
+interface StaticName {
+  readonly index: number;
+  readonly values: Map<string, number>;
+}
+/** Static-table lookup by name, then value: no key string is built per field. */
+const STATIC = new Map<string, StaticName>();
 STATIC_TABLE.forEach((f, i) => {
-  STATIC_FULL.set(`${f.name}\0${f.value}`, i + 1);
-  if (!STATIC_NAME.has(f.name)) STATIC_NAME.set(f.name, i + 1);
+  let entry = STATIC.get(f.name);
+  if (entry === undefined) {
+    entry = { index: i + 1, values: new Map() };
+    STATIC.set(f.name, entry);
+  }
+  if (!entry.values.has(f.value)) entry.values.set(f.value, i + 1);
 });
 
 /**
@@ -38,6 +46,11 @@ export class HpackEncoder {
   /** name\0value → insertion number; index = inserted - number (newest is 0). */
   private readonly dynamicFull = new Map<string, number>();
   private inserted = 0;
+  /** The key of every insertion still in the table or not yet forgotten, oldest first. */
+  private keys: string[] = [];
+  /** Index in `keys` of the oldest insertion not yet forgotten (insertion number `forgotten`). */
+  private keysHead = 0;
+  private forgotten = 0;
   private readonly cap: number;
   /** A size update owed at the start of the next block (RFC 7541 §4.2), or -1. */
   private pendingUpdate = -1;
@@ -79,22 +92,25 @@ export class HpackEncoder {
 
   private encodeField(f: HeaderField, buf: Uint8Array, p: number): number {
     const { name, value } = f;
-    const key = `${name}\0${value}`;
     const sensitive =
       f.neverIndex === true || SENSITIVE.has(name) || (name === 'cookie' && value.length < SHORT_COOKIE);
+    const inStatic = STATIC.get(name);
+    let key = '';
     if (!sensitive) {
-      const full = STATIC_FULL.get(key);
+      const full = inStatic?.values.get(value);
       if (full !== undefined) return writeInt(buf, p, 7, 0x80, full);
+      key = `${name}\0${value}`;
       const dyn = this.dynamicFull.get(key);
       if (dyn !== undefined)
         return writeInt(buf, p, 7, 0x80, STATIC_TABLE.length + 1 + (this.inserted - 1 - dyn));
     }
-    const nameIndex = STATIC_NAME.get(name) ?? 0;
+    const nameIndex = inStatic?.index ?? 0;
     if (sensitive) {
       p = writeInt(buf, p, 4, 0x10, nameIndex); // RFC 7541 §6.2.3 never indexed
     } else if (entrySize(name, value) <= this.table.maxSize) {
       p = writeInt(buf, p, 6, 0x40, nameIndex); // §6.2.1 with incremental indexing
       this.table.add({ name, value });
+      this.keys.push(key);
       this.dynamicFull.set(key, this.inserted++);
       this.forgetEvicted();
     } else {
@@ -104,11 +120,23 @@ export class HpackEncoder {
     return writeString(buf, p, value);
   }
 
-  /** Drops map entries whose table entry was evicted. */
+  /**
+   * Drops the map entries of evicted table entries, oldest first: O(1) per eviction (it was a scan
+   * of the whole map per insertion once the table was full). A key inserted again since points at
+   * its newer insertion and stays.
+   */
   private forgetEvicted(): void {
     const oldestKept = this.inserted - this.table.length;
-    if (this.dynamicFull.size <= this.table.length) return;
-    for (const [k, n] of this.dynamicFull) if (n < oldestKept) this.dynamicFull.delete(k);
+    while (this.forgotten < oldestKept) {
+      const key = this.keys[this.keysHead] as string;
+      if (this.dynamicFull.get(key) === this.forgotten) this.dynamicFull.delete(key);
+      this.keysHead++;
+      this.forgotten++;
+    }
+    if (this.keysHead > 1024 && this.keysHead * 2 > this.keys.length) {
+      this.keys = this.keys.slice(this.keysHead);
+      this.keysHead = 0;
+    }
   }
 }
 

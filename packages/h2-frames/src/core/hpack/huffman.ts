@@ -104,34 +104,54 @@ export function huffmanDecode(src: Uint8Array, start: number, end: number): stri
   return latin1(out, 0, n);
 }
 
-/** Octets `huffmanEncode` would produce for a latin1 string. */
+/** Code length in bits and code of each octet, as flat typed arrays (no per-character tuple reads). */
+const CODE_BITS = new Uint8Array(256);
+const CODE = new Uint32Array(256);
+for (let sym = 0; sym < 256; sym++) {
+  const [bits, code] = HUFFMAN_CODES[sym]!;
+  CODE_BITS[sym] = bits;
+  CODE[sym] = code;
+}
+
+/** Octets the Huffman code of `s` takes (RFC 7541 §5.2), padding included. */
 export function huffmanLength(s: string): number {
   let bits = 0;
-  for (let i = 0; i < s.length; i++) bits += HUFFMAN_CODES[s.charCodeAt(i) & 0xff]![0];
+  for (let i = 0; i < s.length; i++) bits += CODE_BITS[s.charCodeAt(i) & 0xff]!;
   return (bits + 7) >>> 3;
 }
 
-/** Writes the Huffman code of `s` at `dst[offset]`; returns the offset after it. Pads with EOS bits. */
+/**
+ * Writes the Huffman code of `s` at `dst[offset]`; returns the offset after it. Pads with EOS
+ * bits. Whole octets leave the accumulator as soon as they are complete, so it holds < 8 bits
+ * before each code; codes over 24 bits (only control and non-ASCII octets) go in two parts, so it
+ * never needs more than 31 bits of an int32.
+ */
 export function huffmanEncode(s: string, dst: Uint8Array, offset: number): number {
-  let acc = 0; // bits not yet written, right-aligned
-  let pending = 0;
+  let acc = 0;
+  let n = 0; // valid low bits in acc
   for (let i = 0; i < s.length; i++) {
-    const [bits, code] = HUFFMAN_CODES[s.charCodeAt(i) & 0xff]!;
-    // Codes are ≤ 30 bits; flush whole octets before the accumulator would overflow 32 bits.
-    let b = bits;
-    while (b > 0) {
-      const take = Math.min(b, 8 - pending);
-      acc = (acc << take) | ((code >>> (b - take)) & ((1 << take) - 1));
-      pending += take;
-      b -= take;
-      if (pending === 8) {
-        dst[offset++] = acc & 0xff;
-        acc = 0;
-        pending = 0;
+    const c = s.charCodeAt(i) & 0xff;
+    let bits = CODE_BITS[c]!;
+    let code = CODE[c]!;
+    if (bits > 24) {
+      const high = bits - 16;
+      acc = (acc << high) | (code >>> 16);
+      n += high;
+      while (n >= 8) {
+        n -= 8;
+        dst[offset++] = (acc >>> n) & 0xff;
       }
+      bits = 16;
+      code &= 0xffff;
+    }
+    acc = (acc << bits) | code;
+    n += bits;
+    while (n >= 8) {
+      n -= 8;
+      dst[offset++] = (acc >>> n) & 0xff;
     }
   }
-  if (pending > 0) dst[offset++] = ((acc << (8 - pending)) | ((1 << (8 - pending)) - 1)) & 0xff;
+  if (n > 0) dst[offset++] = ((acc << (8 - n)) | ((1 << (8 - n)) - 1)) & 0xff;
   return offset;
 }
 
