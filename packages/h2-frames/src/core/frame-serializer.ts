@@ -113,16 +113,18 @@ function writePriority(out: Uint8Array, p: number, pr: PrioritySpec): number {
   return p + 5;
 }
 
-/** Writes `body` framed by optional padding (the padding octets are zero, RFC 9113 §6.1). */
-function writePadded(
-  out: Uint8Array,
-  p: number,
-  padLength: number | undefined,
-  write: (p: number) => number,
-): number {
-  if (padLength === undefined) return write(p);
+/**
+ * Padding (RFC 9113 §6.1): the Pad Length octet before the body, then that many zero octets
+ * after it. Two plain calls around the body's writes, so no closure is made per frame.
+ */
+function writePadLength(out: Uint8Array, p: number, padLength: number | undefined): number {
+  if (padLength === undefined) return p;
   out[p] = padLength;
-  p = write(p + 1);
+  return p + 1;
+}
+
+function writePadding(out: Uint8Array, p: number, padLength: number | undefined): number {
+  if (padLength === undefined) return p;
   out.fill(0, p, p + padLength);
   return p + padLength;
 }
@@ -139,10 +141,9 @@ export function writeFrame(
     case 'DATA': {
       const flags = (f.endStream ? FLAGS.END_STREAM : 0) | (f.padLength !== undefined ? FLAGS.PADDED : 0);
       p = writeHeader(out, p, len, FRAME_TYPE_CODES.DATA, flags, f.streamId);
-      return writePadded(out, p, f.padLength, (q) => {
-        out.set(f.data, q);
-        return q + f.data.length;
-      });
+      p = writePadLength(out, p, f.padLength);
+      out.set(f.data, p);
+      return writePadding(out, p + f.data.length, f.padLength);
     }
     case 'HEADERS': {
       const flags =
@@ -151,11 +152,10 @@ export function writeFrame(
         (f.padLength !== undefined ? FLAGS.PADDED : 0) |
         (f.priority ? FLAGS.PRIORITY : 0);
       p = writeHeader(out, p, len, FRAME_TYPE_CODES.HEADERS, flags, f.streamId);
-      return writePadded(out, p, f.padLength, (q) => {
-        if (f.priority) q = writePriority(out, q, f.priority);
-        out.set(f.fragment, q);
-        return q + f.fragment.length;
-      });
+      p = writePadLength(out, p, f.padLength);
+      if (f.priority) p = writePriority(out, p, f.priority);
+      out.set(f.fragment, p);
+      return writePadding(out, p + f.fragment.length, f.padLength);
     }
     case 'PRIORITY':
       p = writeHeader(out, p, 5, FRAME_TYPE_CODES.PRIORITY, 0, f.streamId);
@@ -174,11 +174,9 @@ export function writeFrame(
     case 'PUSH_PROMISE': {
       const flags = (f.endHeaders ? FLAGS.END_HEADERS : 0) | (f.padLength !== undefined ? FLAGS.PADDED : 0);
       p = writeHeader(out, p, len, FRAME_TYPE_CODES.PUSH_PROMISE, flags, f.streamId);
-      return writePadded(out, p, f.padLength, (q) => {
-        q = writeU32(out, q, f.promisedStreamId & 0x7fff_ffff);
-        out.set(f.fragment, q);
-        return q + f.fragment.length;
-      });
+      p = writeU32(out, writePadLength(out, p, f.padLength), f.promisedStreamId & 0x7fff_ffff);
+      out.set(f.fragment, p);
+      return writePadding(out, p + f.fragment.length, f.padLength);
     }
     case 'PING':
       p = writeHeader(out, p, 8, FRAME_TYPE_CODES.PING, f.ack ? FLAGS.ACK : 0, 0);
