@@ -80,6 +80,25 @@ describe('responses', () => {
   });
 });
 
+describe('empty DATA', () => {
+  it('an empty DATA frame with END_STREAM ends the body without adding to it', async () => {
+    const { session, server } = await connect();
+    const response = firstValueFrom(session.request(get('/')));
+    await until(() => server.heads.has(1));
+    const data = (text: string, endStream: boolean): Frame => ({
+      type: 'DATA',
+      streamId: 1,
+      endStream,
+      padLength: undefined,
+      data: new TextEncoder().encode(text),
+    });
+    server.send(server.headers(1, status(200), false), data('body', false), data('', true));
+    const res = await response;
+    expect(await text(res)).toBe('body');
+    expect(await res.trailers).toEqual([]);
+  });
+});
+
 describe('request bodies and trailers', () => {
   it('sends a body then trailers, ending the stream on the trailers', async () => {
     const { session, server } = await connect();

@@ -300,3 +300,59 @@ describe('request bodies nobody reads (RFC 9113 §8.1)', () => {
     expect(resets(peer)).toEqual(['1 NO_ERROR']);
   });
 });
+
+describe('exchange misuse and late answers', () => {
+  it('a second respond() throws; a respond() after the client reset the stream sends nothing and does not throw', async () => {
+    const answered: ServerExchange[] = [];
+    let secondError: unknown;
+    const peer = await rawPeer(
+      await server((ex) => {
+        answered.push(ex);
+        if (ex.path === '/twice') {
+          ex.respond(200, [], 'first');
+          try {
+            ex.respond(500, []);
+          } catch (e) {
+            secondError = e;
+          }
+        }
+      }),
+    );
+    peer.send(peer.request(1, '/twice'), peer.request(3, '/late', false));
+    await until(() => answered.length === 2);
+    expect(String(secondError)).toMatch(/already has a response/);
+    peer.send({ type: 'RST_STREAM', streamId: 3, errorCode: 'CANCEL' });
+    await until(() => answered[1]?.signal.aborted === true);
+    answered[1]?.respond(200, [], 'too late');
+    peer.send(peer.request(5, '/twice'));
+    await until(() => peer.frames.some((f) => f.type === 'DATA' && f.streamId === 5 && f.endStream));
+    expect(peer.frames.filter((f) => f.streamId === 3)).toEqual([]);
+  });
+
+  it('a body left before the response is complete is reset with NO_ERROR once the response ends (RFC 9113 §8.1)', async () => {
+    let respond: (() => void) | undefined;
+    const peer = await rawPeer(
+      await server((ex) => {
+        ex.body.chunks.subscribe().unsubscribe(); // left at once
+        respond = () => ex.respond(200, [], 'later');
+      }),
+    );
+    peer.send(peer.request(1, '/upload', false), {
+      type: 'DATA',
+      streamId: 1,
+      endStream: false,
+      padLength: undefined,
+      data: new Uint8Array(100),
+    });
+    await until(() => respond !== undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(peer.frames.filter((f) => f.type === 'RST_STREAM')).toEqual([]); // not before the response
+    respond?.();
+    await until(() => peer.frames.some((f) => f.type === 'RST_STREAM'));
+    expect(peer.frames.find((f) => f.type === 'RST_STREAM')).toEqual({
+      type: 'RST_STREAM',
+      streamId: 1,
+      errorCode: 'NO_ERROR',
+    });
+  });
+});
