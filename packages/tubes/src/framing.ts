@@ -7,9 +7,10 @@ import { tube } from './tube.js';
  * The engine of the splitters whose frame end is found by scanning (a delimiter, a netstring's
  * decimal length): holds at most one incomplete frame (bounded by `max`) and asks
  * `frameEnd(buf, start, end)` where the frame starting at `start` ends — an offset, or -1 when
- * more input is needed. Frames inside one chunk are emitted as views of it; held octets are
- * joined with the next chunk. Framings with a length in a fixed header use `HeaderLengthSplitter`,
- * which copies each octet of a straddling frame once.
+ * more input is needed. Frames inside one chunk are emitted as views of it. A frame straddling
+ * chunks is completed with only the octets it lacks when the framing can tell where it ends in the
+ * next chunk (`heldEnd`: a delimiter is found there alone); otherwise held octets and the whole
+ * next chunk are joined. Framings with a length in a fixed header use `HeaderLengthSplitter`.
  */
 class ScanningSplitter {
   private held: Uint8Array | undefined;
@@ -18,17 +19,27 @@ class ScanningSplitter {
     private readonly frameEnd: (buf: Uint8Array, start: number, end: number) => number,
     private readonly bodyOf: (frame: Uint8Array) => Uint8Array,
     private readonly max: number,
+    /** Where, in `chunk`, the frame begun by `held` ends (the offset after it), or -1. */
+    private readonly heldEnd?: (held: Uint8Array, chunk: Uint8Array) => number,
   ) {}
 
   push(chunk: Uint8Array, emit: (frame: Uint8Array) => void): void {
     let buf = chunk;
-    if (this.held !== undefined) {
-      buf = new Uint8Array(this.held.length + chunk.length);
-      buf.set(this.held);
-      buf.set(chunk, this.held.length);
-      this.held = undefined;
-    }
     let p = 0;
+    const held = this.held;
+    if (held !== undefined) {
+      this.held = undefined;
+      const e = this.heldEnd?.(held, chunk) ?? -1;
+      if (this.heldEnd !== undefined && e >= 0) {
+        // Copy only the missing prefix; the rest of the chunk is scanned in place (views).
+        const frame = concat(held, chunk.subarray(0, e));
+        const end = this.frameEnd(frame, 0, frame.length); // the framing's own checks (length)
+        emit(this.bodyOf(frame.subarray(0, end)));
+        p = e;
+      } else {
+        buf = concat(held, chunk);
+      }
+    }
     for (;;) {
       const end = this.frameEnd(buf, p, buf.length);
       if (end < 0) break;
@@ -54,6 +65,13 @@ class ScanningSplitter {
   }
 }
 
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 /**
  * Splits on a delimiter octet (default `\n`); emits each frame without its delimiter. A frame
  * longer than `maxLength` without a delimiter fails with `FrameTooLargeError`.
@@ -75,6 +93,10 @@ export function splitDelimited(options: {
     },
     (f) => f.subarray(0, f.length - 1),
     options.maxLength + 1,
+    (_held, chunk) => {
+      const i = chunk.indexOf(d);
+      return i < 0 ? -1 : i + 1;
+    },
   ).operator();
 }
 
