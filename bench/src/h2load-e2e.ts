@@ -2,7 +2,10 @@
  * End-to-end: `h2load` (nghttp2, a peer no one here wrote) sends small GETs over h2c to a
  * node:http2 server and to h2tubes servers answering the same body, one after the other in each
  * round, in one run; prints requests/s of each and its ratio to node:http2. Needs `h2load`
- * (Debian nghttp2-client). The h2tubes rows:
+ * (Debian nghttp2-client). The reference rows: node:http2's stream API (`stream.respond` + `end`), and
+ * node:http2 behind @hono/node-server, the usual way to run the same Fetch handler on node:http2. The
+ * latter runs in a child process: by default it replaces the global Request and Response with its
+ * own lazy classes (its fast path), which must not leak into the other rows. The h2tubes rows:
  *   - serverConnection: the h2-flow tube layer alone (`exchange.respond(200, fields, body)`),
  *     the same level of API as node:http2's `stream.respond` + `end`;
  *   - serve(Response): a Fetch handler returning the global `Response`;
@@ -10,13 +13,15 @@
  *
  *   node bench/dist/h2load-e2e.js [requests=200000] [rounds=3]
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { serverConnection } from '@h2tubes/h2-flow';
 import { FastResponse, serve } from '@h2tubes/web-adapter';
+import { serve as honoNodeServe } from '@hono/node-server';
 
 const run$ = promisify(execFile);
 const BODY = 'hello, h2\n';
@@ -56,6 +61,36 @@ function startNode(): Promise<Running> {
   return listening(server);
 }
 
+/** The child-process side of the @hono/node-server row: serves, prints its port. */
+function serveFetchOnNode(): void {
+  const server = honoNodeServe({
+    fetch: () => new Response(BODY, { headers: { 'content-type': 'text/plain' } }),
+    createServer: http2.createServer,
+    port: 0,
+    hostname: '127.0.0.1',
+  });
+  server.once('listening', () => console.log((server.address() as AddressInfo).port));
+}
+
+function startFetchOnNode(): Promise<Running> {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve-fetch-on-node'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout.once('data', (line: Buffer) =>
+      resolve({
+        port: Number(line.toString().trim()),
+        close: () =>
+          new Promise<void>((r) => {
+            child.once('exit', () => r());
+            child.kill();
+          }),
+      }),
+    );
+  });
+}
+
 function startServerConnection(): Promise<Running> {
   const fields = [{ name: 'content-type', value: 'text/plain' }];
   const sockets = new Set<net.Socket>();
@@ -78,13 +113,13 @@ async function startServe(handler: () => Response): Promise<Running> {
   return { port: handle.port, close: () => handle.close(100) };
 }
 
+const textResponse = () => new Response(BODY, { headers: { 'content-type': 'text/plain' } });
+
 const SERVERS: readonly [string, () => Promise<Running>][] = [
   ['node:http2', startNode],
+  ['node:http2 + @hono/node-server', startFetchOnNode],
   ['h2tubes serverConnection', startServerConnection],
-  [
-    'h2tubes serve(Response)',
-    () => startServe(() => new Response(BODY, { headers: { 'content-type': 'text/plain' } })),
-  ],
+  ['h2tubes serve(Response)', () => startServe(textResponse)],
   [
     'h2tubes serve(FastResponse)',
     () => startServe(() => new FastResponse(BODY, { headers: { 'content-type': 'text/plain' } })),
@@ -114,7 +149,7 @@ export async function run(
     for (const [i, [name]] of SERVERS.entries()) {
       const m = median(rps[i] ?? []);
       console.log(
-        `  ${name.padEnd(28)} ${m.toFixed(0).padStart(7)} req/s  ratio to node:http2 ${(m / nodeMedian).toFixed(2)}`,
+        `  ${name.padEnd(32)} ${m.toFixed(0).padStart(7)} req/s  ratio to node:http2 ${(m / nodeMedian).toFixed(2)}`,
       );
     }
   } finally {
@@ -122,4 +157,5 @@ export async function run(
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+if (process.argv[2] === '--serve-fetch-on-node') serveFetchOnNode();
+else if (import.meta.url === `file://${process.argv[1]}`) await run();
