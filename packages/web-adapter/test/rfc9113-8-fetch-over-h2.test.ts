@@ -144,4 +144,30 @@ describe('Fetch handler over HTTP/2 with node:http2 as the client (RFC 9113 §8)
     });
     expect(echoed.equals(upload)).toBe(true);
   });
+
+  it('pulls an AsyncIterable response body only as the client reads (RFC 9113 §5.2)', async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(1);
+    const total = 64; // 4 MiB
+    let produced = 0;
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      while (produced < total) {
+        produced++;
+        yield chunk;
+      }
+    }
+    await start(() => new Response(chunks() as unknown as BodyInit));
+    const req = (client as http2.ClientHttp2Session).request({ ':path': '/iterable' });
+    req.pause(); // not reading: node returns no credit
+    await new Promise((r) => req.once('response', r));
+    await new Promise((r) => setTimeout(r, 200));
+    // The stream window (64 KiB), node's buffer and a chunk or two in hand: far from all 64.
+    expect(produced).toBeLessThan(8);
+    let received = 0;
+    req.on('data', (c: Buffer) => {
+      received += c.length;
+    });
+    req.resume();
+    await new Promise((r) => req.once('end', r));
+    expect(received).toBe(total * chunk.length);
+  });
 });
