@@ -4,7 +4,7 @@
  * `node bench/dist/<name>.js` after `pnpm build`.
  */
 const names = process.argv.slice(2);
-const all = ['tubes-echo', 'frames-bench', 'hpack-bench', 'flow-core-bench', 'h2load-e2e'];
+const all = ['tubes-echo', 'frames-bench', 'hpack-bench', 'flow-core-bench', 'h2load-e2e', 'client-e2e'];
 
 for (const name of names.length > 0 ? names : all) {
   const mod: { run?: () => Promise<void> } = await import(`./${name}.js`).catch((e: unknown) => {
