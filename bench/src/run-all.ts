@@ -3,7 +3,8 @@
  * are measured under the same machine load. Each benchmark also runs alone:
  * `node bench/dist/<name>.js` after `pnpm build`.
  */
-const names = process.argv.slice(2);
+// The names are ours; each benchmark reads its own arguments from argv, so leave it none (defaults).
+const names = process.argv.splice(2);
 const all = ['tubes-echo', 'frames-bench', 'hpack-bench', 'flow-core-bench', 'h2load-e2e', 'client-e2e'];
 
 for (const name of names.length > 0 ? names : all) {
