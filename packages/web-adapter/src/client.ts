@@ -119,7 +119,9 @@ export async function connect(origin: string | URL, options: ConnectOptions = {}
               path: target.pathname + target.search,
               fields,
               body: request.body ?? undefined,
-              signal: request.signal,
+              // The caller's signal, not the one every undici Request carries: no abort listener
+              // per request unless someone can abort it.
+              signal: init?.signal ?? (input instanceof Request ? input.signal : undefined),
             }),
           );
           const headers = new Headers();
