@@ -8,7 +8,7 @@ import {
 } from '@h2tubes/h2-flow';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { observeFetch } from './fetch-observable.js';
-import { headersToFields } from './field-conversion.js';
+import { outgoingRequest } from './outgoing-request.js';
 import { bodyStream } from './request-from-exchange.js';
 
 /** Options of `connect`. */
@@ -101,13 +101,12 @@ export async function connect(origin: string | URL, options: ConnectOptions = {}
     },
     request: (input, init) => observeFetch(client.fetch, input, init),
     async fetch(input, init) {
-      const request = new Request(new URL(input instanceof Request ? input.url : input, url), init);
-      const target = new URL(request.url);
+      const request = outgoingRequest(input, init, url);
+      const target = request.url;
       if (target.origin !== url.origin)
         throw new TypeError(`this client is connected to ${url.origin}, not ${target.origin}`);
-      const fields = headersToFields(request.headers).filter((f) => f.name !== 'host');
       // A body stream can be sent once; only body-less safe requests are replayed.
-      const replayable = SAFE_METHODS.has(request.method) && request.body === null;
+      const replayable = SAFE_METHODS.has(request.method) && request.body === undefined;
       for (let attempt = 0; ; attempt++) {
         const session = await usable();
         try {
@@ -117,8 +116,8 @@ export async function connect(origin: string | URL, options: ConnectOptions = {}
               scheme,
               authority,
               path: target.pathname + target.search,
-              fields,
-              body: request.body ?? undefined,
+              fields: request.fields,
+              body: request.body,
               // The caller's signal, not the one every undici Request carries: no abort listener
               // per request unless someone can abort it.
               signal: init?.signal ?? (input instanceof Request ? input.signal : undefined),

@@ -51,7 +51,8 @@ function nodeServer(secure: false | { cert: string; key: string }): Promise<stri
 
 describe('connect(origin).fetch', () => {
   it('GETs and POSTs over h2c against node:http2, many requests multiplexed on one connection', async () => {
-    const client = await connect(await nodeServer(false));
+    const origin = await nodeServer(false);
+    const client = await connect(origin);
     cleanups.push(() => client.close());
     const res = await client.fetch('/hello?x=1', { headers: { 'user-agent': 'h2tubes-test' } });
     expect(res.status).toBe(200);
@@ -62,6 +63,16 @@ describe('connect(origin).fetch', () => {
       bytes: body.length,
       sha256: createHash('sha256').update(body).digest('hex'),
     });
+    // A Request as input keeps its own method, headers and body.
+    const viaRequest = await client.fetch(
+      new Request(`${origin}/req`, {
+        method: 'POST',
+        headers: { 'user-agent': 'from-request' },
+        body: 'abc',
+      }),
+    );
+    expect(viaRequest.headers.get('x-method')).toBe('POST');
+    expect(await viaRequest.json()).toMatchObject({ path: '/req', bytes: 3, ua: 'from-request' });
     const many = await Promise.all(
       Array.from({ length: 50 }, (_, i) => client.fetch(`/${i}`).then((r) => r.json())),
     );
