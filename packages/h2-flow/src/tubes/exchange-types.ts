@@ -44,8 +44,9 @@ export interface ServerExchange {
   readonly protocol: string | undefined;
   /**
    * The request body. Subscribe before the response ends if you want it: once the response is
-   * complete, a body nobody reads (or one left mid-way) is ended with RST_STREAM NO_ERROR so the
-   * client stops sending (RFC 9113 §8.1), and a late subscriber gets an error.
+   * complete, a body nobody reads (or one left mid-way) is discarded with its credit returned, and
+   * the stream is reset with NO_ERROR if the client keeps sending (RFC 9113 §8.1, see
+   * `UnwantedRequestBodies`); a late subscriber gets an error.
    */
   readonly body: ReceivedBody;
   /** Request trailers; resolves to [] when the body ended without any. */

@@ -7,6 +7,7 @@ import type { ConnectionEvent } from '../core/events.js';
 import type { BodySource, FieldList, ServerExchange } from './exchange-types.js';
 import { H2Session, type SessionOptions } from './h2-session.js';
 import { StreamBody } from './received-body.js';
+import { UnwantedRequestBodies } from './unwanted-request-bodies.js';
 
 /** Options of `serverConnection`. */
 export interface ServerConnectionOptions extends SessionOptions {
@@ -34,16 +35,13 @@ export function serverConnection(
     const exchanges = new Map<number, Exchange>();
     const graceful = options.gracefulClose?.subscribe(() => session.shutdown());
 
-    /**
-     * RFC 9113 §8.1: after a complete response, a server MAY ask the client to stop sending a
-     * request body with RST_STREAM NO_ERROR. Done when nobody reads the body: otherwise a client
-     * uploading to a handler that answered without reading would wait forever on a closed window
-     * (curl does). Go's server and node:http2's do the same.
-     */
+    const unwanted = new UnwantedRequestBodies(session.conn, () => session.scheduleFlush());
+
+    /** Our response is complete; a request body nobody reads is not wanted (`UnwantedRequestBodies`). */
     const stopReceiving = (ex: Exchange): void => {
       if (exchanges.get(ex.streamId) !== ex || ex.body.reading) return;
       exchanges.delete(ex.streamId);
-      session.conn.resetStream(ex.streamId, 'NO_ERROR'); // first: the body's held credit then goes to the connection only
+      unwanted.stop(ex.streamId); // before the body's held octets are acknowledged below
       ex.body.fail(
         new H2ProtocolError(
           'NO_ERROR',
@@ -65,7 +63,8 @@ export function serverConnection(
         }
         case 'dataReceived': {
           const ex = exchanges.get(e.streamId);
-          if (ex === undefined) session.conn.consume(e.streamId, e.data.length);
+          if (ex === undefined)
+            unwanted.discard(e.streamId, e.data.length, e.flowControlledLength, e.endStream);
           else if (e.data.length > 0) ex.body.push(e.data);
           if (e.endStream && ex !== undefined) {
             exchanges.delete(e.streamId);
@@ -91,8 +90,10 @@ export function serverConnection(
         case 'streamEnded':
           // Both directions ended: the exchange is complete, a later reset must not abort it.
           Exchange.live.get(session)?.delete(e.streamId);
+          unwanted.forget(e.streamId);
           break;
         case 'streamReset': {
+          unwanted.forget(e.streamId);
           const ex = exchanges.get(e.streamId) ?? Exchange.live.get(session)?.get(e.streamId);
           exchanges.delete(e.streamId);
           ex?.aborted(e.code, e.error);
