@@ -100,6 +100,13 @@ function ticks(count: number, intervalMs: number, signal: AbortSignal): Readable
   );
 }
 
+/** `size` octets where octet i is i mod 251 (a prime, so the pattern does not align with frame sizes). */
+export function patternBytes(size: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = i % 251;
+  return out;
+}
+
 function intParam(url: URL, name: string, fallback: number, max: number): number {
   const n = Number.parseInt(url.searchParams.get(name) ?? '', 10);
   return Number.isFinite(n) && n >= 0 ? Math.min(n, max) : fallback;
@@ -136,6 +143,11 @@ export function createApp(hints?: HintSender): (request: Request) => Promise<Res
       });
     }
     if (path === '/api/time') return json({ now: new Date().toISOString() });
+    if (path === '/api/bytes') {
+      // A download of `size` octets (default 1 MiB, at most 64 MiB) with a known pattern: byte i is i mod 251.
+      const size = intParam(url, 'size', 1 << 20, 64 << 20);
+      return new Response(patternBytes(size), { headers: { 'content-type': 'application/octet-stream' } });
+    }
     if (path === '/api/stream') {
       const count = intParam(url, 'count', 10, 10_000);
       const interval = intParam(url, 'interval', 200, 10_000);

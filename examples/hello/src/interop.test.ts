@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { devCertificate, earlyHints, type Server, serve } from '@h2tubes/web-adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchHeadlessChromium } from '../../test-support/headless-chromium.js';
-import { createApp } from './app.js';
+import { createApp, patternBytes } from './app.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(path.join(tmpdir(), 'h2tubes-interop-'));
@@ -83,6 +83,20 @@ describe('curl', () => {
     );
     expect(h2c).toEqual({ bytes: body.length, sha256: digest });
     expect(tls).toEqual({ bytes: body.length, sha256: digest });
+  });
+
+  it('downloads 20 MiB over h2c and over TLS intact (curl opens huge windows, so only the socket paces us)', async () => {
+    const digest = createHash('sha256')
+      .update(patternBytes(20 << 20))
+      .digest('hex');
+    for (const args of [
+      ['--http2-prior-knowledge', `${h2cUrl}api/bytes?size=${20 << 20}`],
+      ['--http2', '--cacert', certPath, `${tlsUrl}api/bytes?size=${20 << 20}`],
+    ]) {
+      const file = path.join(dir, 'download.bin');
+      await curl('-o', file, ...args);
+      expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(digest);
+    }
   });
 
   it('ends an upload the handler does not read: curl gets the 405 and finishes (RFC 9113 §8.1)', async () => {

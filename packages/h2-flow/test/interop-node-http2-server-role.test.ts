@@ -185,6 +185,19 @@ describe('server role against a node:http2 client', () => {
     expect(hash).toBe(createHash('sha256').update(upload).digest('hex'));
   });
 
+  it('sends a 10 MB body whole to a client with huge windows, paced by the socket alone', async () => {
+    const body = new Uint8Array(10 * 1024 * 1024).map((_, i) => i % 251);
+    const s = await startServer((ex) => ex.respond(200, [], body));
+    // Windows near 2^31: no WINDOW_UPDATE will come to restart sending, and a socket that takes
+    // each batch at once emits no 'drain' either (this stalled at 1 MiB before).
+    const client = http2.connect(s.url, { settings: { initialWindowSize: 2 ** 31 - 1 } });
+    client.on('connect', () => client.setLocalWindowSize(2 ** 30));
+    const res = await request(client, { ':path': '/big' });
+    client.close();
+    expect(res.body.length).toBe(body.length);
+    expect(res.body.equals(Buffer.from(body))).toBe(true);
+  });
+
   it('sends a 10 MB body the client receives intact', async () => {
     const big = Buffer.alloc(10 * 1024 * 1024, 7);
     const s = await startServer((ex) => ex.respond(200, [], big));

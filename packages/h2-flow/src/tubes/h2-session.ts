@@ -47,6 +47,7 @@ export class H2Session {
   private readonly highWater: number;
   private readonly bodies = new Map<number, OutboundBody>();
   private flushScheduled = false;
+  private flushAfterWritePending = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private readingPausedForOutbound: { unpause(): void } | undefined;
@@ -191,12 +192,24 @@ export class H2Session {
     this.flushScheduled = false;
     if (this.finished) return;
     const room = this.highWater - this.socket.writableLength;
-    if (room > 0) this.conn.flush(room);
+    // The socket's room, not a window, stopped this flush: there may be more to send, and nothing
+    // else may ask for it (a peer with huge windows sends no WINDOW_UPDATE, and a socket that took
+    // everything at once emits no 'drain'). Look again once this batch has reached the socket.
+    if (room > 0 && this.conn.flush(room) >= room) this.flushAfterWrite();
     if (this.socket.writableLength === 0) this.conn.flushed();
     this.applySocketBackpressure();
     this.armTimer();
     if (this.conn.isClosed) this.closeSocketWhenWritten();
   };
+
+  private flushAfterWrite(): void {
+    if (this.flushAfterWritePending) return;
+    this.flushAfterWritePending = true;
+    setImmediate(() => {
+      this.flushAfterWritePending = false;
+      this.scheduleFlush();
+    });
+  }
 
   private readonly onDrain = (): void => {
     this.conn.flushed();
