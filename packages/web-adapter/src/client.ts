@@ -175,6 +175,12 @@ function openSocket(url: URL, tlsOptions: tls.ConnectionOptions | undefined): Pr
         reject(new Error(`${url.origin} did not negotiate h2 with ALPN (got ${String(s.alpnProtocol)})`));
       },
     );
-    s.once('error', reject);
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      // RFC 7301 §3.2: a server that speaks none of the offered protocols (here only h2) answers
+      // with the no_application_protocol alert; say what that means instead of OpenSSL's words.
+      if (e.code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL')
+        reject(new Error(`${url.origin} does not offer HTTP/2 (it refused ALPN h2)`, { cause: e }));
+      else reject(e);
+    });
   });
 }

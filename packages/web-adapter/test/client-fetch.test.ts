@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, statSync } from 'node:fs';
 import http2 from 'node:http2';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -90,6 +91,19 @@ describe('connect(origin).fetch', () => {
     const res = await client.fetch('/tls');
     expect(res.headers.get('x-method')).toBe('GET');
     expect((await res.json()).path).toBe('/tls');
+  });
+
+  it('says so when a TLS server does not offer HTTP/2 (an HTTP/1.1-only node:https server)', async () => {
+    const cert = await devCertificate(
+      path.join(mkdtempSync(path.join(tmpdir(), 'h2tubes-client-')), 'certs'),
+    );
+    const server = https.createServer({ cert: cert.cert, key: cert.key }, (_req, res) => res.end('h1'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await expect(connect(origin, { tls: { ca: cert.cert } })).rejects.toThrow(
+      `${origin} does not offer HTTP/2`,
+    );
   });
 
   /** nghttpd lives in /usr/sbin on Debian, which is not on every PATH: use the path found. */
