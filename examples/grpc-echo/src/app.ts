@@ -56,9 +56,11 @@ async function oneRequestMessage(request: Request): Promise<string> {
   }
 }
 
+/** Echoes `text`; the trailers carry the status and, as trailing metadata, the echoed length. */
 function echo(text: string): Response {
   return withTrailers(new Response(frameGrpcMessage(encodeEchoMessage(text)), { headers: GRPC_HEADERS }), {
     'grpc-status': '0',
+    'x-echo-length': String(text.length),
   });
 }
 

@@ -77,6 +77,7 @@ describe('@grpc/grpc-js client against grpc-echo served by serve()', () => {
     expect(error).toBeNull();
     expect(reply).toBe('hello gRPC');
     expect(status.code).toBe(grpc.status.OK);
+    expect(status.metadata.get('x-echo-length')).toEqual(['10']); // trailing metadata from our trailers
   });
 
   it('unary Echo of a 1 MB message (several DATA frames each way)', async () => {
