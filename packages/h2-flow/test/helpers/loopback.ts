@@ -31,8 +31,8 @@ export function onClose(c: () => void): void {
   closers.push(c);
 }
 
-/** Polls until `pred` holds (at most ~2 s): the wire is asynchronous, assertions come after. */
-export async function until(pred: () => boolean, ms = 2000): Promise<void> {
+/** Polls until `pred` holds (at most ~10 s, generous for loaded machines): the wire is asynchronous, assertions come after. */
+export async function until(pred: () => boolean, ms = 10_000): Promise<void> {
   for (let waited = 0; waited < ms && !pred(); waited += 10) await new Promise((r) => setTimeout(r, 10));
 }
 
