@@ -25,6 +25,8 @@ import { serve as honoNodeServe } from '@hono/node-server';
 
 const run$ = promisify(execFile);
 const BODY = 'hello, h2\n';
+/** The Fetch handler of every Fetch row; `Response` is whatever the process's global is when it runs. */
+const textResponse = () => new Response(BODY, { headers: { 'content-type': 'text/plain' } });
 
 interface Running {
   readonly port: number;
@@ -64,7 +66,7 @@ function startNode(): Promise<Running> {
 /** The child-process side of the @hono/node-server row: serves, prints its port. */
 function serveFetchOnNode(): void {
   const server = honoNodeServe({
-    fetch: () => new Response(BODY, { headers: { 'content-type': 'text/plain' } }),
+    fetch: textResponse,
     createServer: http2.createServer,
     port: 0,
     hostname: '127.0.0.1',
@@ -112,8 +114,6 @@ async function startServe(handler: () => Response): Promise<Running> {
   const handle = await serve(handler, { port: 0, hostname: '127.0.0.1' });
   return { port: handle.port, close: () => handle.close(100) };
 }
-
-const textResponse = () => new Response(BODY, { headers: { 'content-type': 'text/plain' } });
 
 const SERVERS: readonly [string, () => Promise<Running>][] = [
   ['node:http2', startNode],

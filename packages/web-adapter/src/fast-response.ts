@@ -2,12 +2,10 @@ import type { BodySource } from '@h2tubes/h2-flow';
 import type { HeaderField } from '@h2tubes/h2-frames';
 import { initToFields } from './field-conversion.js';
 import { delegateToReal, type Materializable } from './lazy-fetch-object.js';
+import { plainBody, withDefaultContentType } from './plain-body.js';
 
 /** Fetch's null body statuses: a Response with one of them cannot have a body. */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
-
-/** What `new Response(string)` labels its body (Fetch "extract a body"). */
-const TEXT_CONTENT_TYPE = 'text/plain;charset=UTF-8';
 
 /** The parts of an untouched FastResponse, sent without building a Fetch Response. */
 export interface FastResponseParts {
@@ -65,9 +63,10 @@ export class FastResponse implements Materializable<Response> {
   static json(data: unknown, init?: ResponseInit): FastResponse {
     const text = JSON.stringify(data);
     if (text === undefined) throw new TypeError('Value is not JSON serializable');
-    const fields = init?.headers === undefined ? [] : initToFields(init.headers);
-    if (!fields.some((f) => f.name === 'content-type'))
-      fields.push({ name: 'content-type', value: 'application/json' });
+    const fields = withDefaultContentType(
+      init?.headers === undefined ? [] : initToFields(init.headers),
+      'application/json',
+    );
     return new FastResponse(text, {
       ...init,
       headers: fields.map((f): [string, string] => [f.name, f.value]),
@@ -94,22 +93,13 @@ export class FastResponse implements Materializable<Response> {
    */
   fastParts(): FastResponseParts | undefined {
     if (this.realValue !== undefined) return undefined;
-    const b = this.bodyInit;
-    let body: BodySource | undefined;
-    let defaultType: string | undefined;
-    if (b == null) body = undefined;
-    else if (typeof b === 'string') {
-      body = b;
-      defaultType = TEXT_CONTENT_TYPE;
-    } else if (b instanceof Uint8Array || b instanceof ReadableStream)
-      body = b as Uint8Array | ReadableStream<Uint8Array>;
-    else if (b instanceof ArrayBuffer) body = new Uint8Array(b);
-    else if (ArrayBuffer.isView(b)) body = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-    else return undefined; // Blob, FormData, URLSearchParams: Fetch's own encoding
-    const fields = this.fields.slice();
-    if (defaultType !== undefined && !fields.some((f) => f.name === 'content-type'))
-      fields.push({ name: 'content-type', value: defaultType });
-    return { status: this.status, fields, body };
+    const body = plainBody(this.bodyInit);
+    if (body === undefined) return undefined; // Blob, FormData, URLSearchParams: Fetch's own encoding
+    return {
+      status: this.status,
+      fields: withDefaultContentType(this.fields.slice(), body.contentType),
+      body: body.source,
+    };
   }
 }
 

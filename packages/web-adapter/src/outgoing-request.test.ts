@@ -39,8 +39,11 @@ describe('outgoingRequest', () => {
   it('copies a bytes body at the call, as Fetch does', () => {
     const bytes = new Uint8Array([1, 2, 3]);
     const r = outgoingRequest('/a', { method: 'POST', body: bytes }, base);
+    const fromBuffer = outgoingRequest('/a', { method: 'POST', body: bytes.buffer }, base);
     bytes[0] = 9;
     expect(r.body).toEqual(new Uint8Array([1, 2, 3]));
+    expect(fromBuffer.body).toEqual(new Uint8Array([1, 2, 3]));
+    expect(fromBuffer.fields).toEqual([]); // bytes get no default content-type
   });
 
   it('goes through a real Request for the rest: Request input, FormData, other methods and members', async () => {

@@ -1,6 +1,7 @@
 import type { BodySource } from '@h2tubes/h2-flow';
 import type { HeaderField } from '@h2tubes/h2-frames';
 import { headersToFields, initToFields } from './field-conversion.js';
+import { plainBody, withDefaultContentType } from './plain-body.js';
 
 /** What the fetch client sends: the parts of a Fetch request an HTTP/2 stream needs. */
 export interface OutgoingRequest {
@@ -15,8 +16,6 @@ export interface OutgoingRequest {
 const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 /** The init members the plain path understands; any other goes through a real Request. */
 const PLAIN_INIT_KEYS = new Set(['method', 'headers', 'body', 'signal']);
-/** What `new Request(url, { body: string })` labels its body (Fetch "extract a body"). */
-const TEXT_CONTENT_TYPE = 'text/plain;charset=UTF-8';
 
 /**
  * The parts of `fetch(input, init)` to send, resolved against `base`. The common call (a string or
@@ -47,22 +46,16 @@ function plainRequest(
   const method = (init?.method ?? 'GET').toUpperCase();
   if (!NORMALIZED_METHODS.has(method)) return undefined;
   const b = init?.body;
-  let body: BodySource | undefined;
-  let defaultType: string | undefined;
-  if (b == null) body = undefined;
-  else if (method === 'GET' || method === 'HEAD')
-    return undefined; // Fetch's TypeError, from Request
-  else if (typeof b === 'string') {
-    body = b;
-    defaultType = TEXT_CONTENT_TYPE;
-  } else if (b instanceof Uint8Array)
-    body = new Uint8Array(b as Uint8Array); // Fetch copies the bytes at the call
-  else return undefined;
-  const fields = (init?.headers === undefined ? [] : initToFields(init.headers)).filter(
-    (f) => f.name !== 'host',
+  if (b != null && (method === 'GET' || method === 'HEAD')) return undefined; // Fetch's TypeError, from Request
+  const plain = plainBody(b);
+  // A stream needs Fetch's `duplex` check; Blob, FormData, ... Fetch's encoding.
+  if (plain === undefined || plain.source instanceof ReadableStream) return undefined;
+  // Fetch copies bytes at the call: later changes by the caller must not reach the wire.
+  const body = plain.source instanceof Uint8Array ? plain.source.slice() : plain.source;
+  const fields = withDefaultContentType(
+    (init?.headers === undefined ? [] : initToFields(init.headers)).filter((f) => f.name !== 'host'),
+    plain.contentType,
   );
-  if (defaultType !== undefined && !fields.some((f) => f.name === 'content-type'))
-    fields.push({ name: 'content-type', value: defaultType });
   return { method, url: new URL(input, base), fields, body };
 }
 
