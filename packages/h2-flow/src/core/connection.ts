@@ -18,7 +18,7 @@ import {
   type RstStreamFrame,
   type SettingsFrame,
   type WindowUpdateFrame,
-} from '@h2tubes/h2-frames';
+} from '@h2tubes/h2-frames/core';
 import type { ConnectionEvent, ConnectionSink } from './events.js';
 import { FlowWindow } from './flow-window.js';
 import { Budget, type LimitName, TokenBucket } from './limits.js';
@@ -1081,8 +1081,15 @@ export class Connection {
     return head.status;
   }
 
-  /** The peer's SETTINGS_MAX_HEADER_LIST_SIZE is checked before anything is sent (RFC 9113 §6.5.2). */
+  /**
+   * The peer's SETTINGS_MAX_HEADER_LIST_SIZE is advisory (RFC 9113 §6.5.2). A client checks its
+   * request against the server's value before anything is sent (the request fails locally, as Go's
+   * client does). A server sends its response anyway, as nghttp2, nginx, Envoy and Netty do: a
+   * client announcing a tiny value (even 0) must not be able to make responses fail or throw
+   * into the application; a client that cannot take the fields discards the response (§10.5.1).
+   */
   private checkOutboundSize(fields: readonly HeaderField[]): void {
+    if (this.role === 'server') return;
     const size = headerListSize(fields);
     if (size > this.peer.maxHeaderListSize) {
       throw new H2UsageError(

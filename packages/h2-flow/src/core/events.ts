@@ -5,7 +5,7 @@ import type {
   H2ProtocolError,
   HeaderField,
   RequestHead,
-} from '@h2tubes/h2-frames';
+} from '@h2tubes/h2-frames/core';
 import type { LimitName } from './limits.js';
 import type { SettingName, SettingsValues } from './settings.js';
 

@@ -1,4 +1,4 @@
-import { MAX_WINDOW_SIZE } from '@h2tubes/h2-frames';
+import { MAX_WINDOW_SIZE } from '@h2tubes/h2-frames/core';
 
 /**
  * A checked flow-control window (RFC 9113 §5.2, §6.9). It may go negative (a smaller

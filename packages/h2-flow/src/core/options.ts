@@ -1,4 +1,9 @@
-import { H2UsageError, MAX_MAX_FRAME_SIZE, MAX_WINDOW_SIZE, MIN_MAX_FRAME_SIZE } from '@h2tubes/h2-frames';
+import {
+  H2UsageError,
+  MAX_MAX_FRAME_SIZE,
+  MAX_WINDOW_SIZE,
+  MIN_MAX_FRAME_SIZE,
+} from '@h2tubes/h2-frames/core';
 
 /** Which end of the connection this core plays; read in few places (stream-id parity, push, idle default). */
 export type Role = 'server' | 'client';

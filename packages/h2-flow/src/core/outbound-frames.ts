@@ -9,7 +9,7 @@ import type {
   SettingsEntry,
   SettingsFrame,
   WindowUpdateFrame,
-} from '@h2tubes/h2-frames';
+} from '@h2tubes/h2-frames/core';
 
 /**
  * Factories for the frames the core writes, fields always set in the same order so every frame

@@ -6,7 +6,7 @@ import {
   MIN_MAX_FRAME_SIZE,
   SETTINGS_IDS,
   type SettingsEntry,
-} from '@h2tubes/h2-frames';
+} from '@h2tubes/h2-frames/core';
 import type { ResolvedOptions } from './options.js';
 
 /** The settings one endpoint has in force (RFC 9113 §6.5.2), by readable name. */

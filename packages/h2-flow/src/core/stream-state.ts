@@ -1,4 +1,4 @@
-import type { ErrorCodeName, ErrorScope } from '@h2tubes/h2-frames';
+import type { ErrorCodeName, ErrorScope } from '@h2tubes/h2-frames/core';
 
 /** RFC 9113 §5.1 stream states. */
 export type StreamState =

@@ -1,4 +1,4 @@
-import type { HeaderField } from '@h2tubes/h2-frames';
+import type { HeaderField } from '@h2tubes/h2-frames/core';
 import { FlowWindow } from './flow-window.js';
 import type { ReceiveCredit } from './receive-credit.js';
 import type { Schedulable } from './send-scheduler.js';

@@ -1,4 +1,4 @@
-import { HeaderLengthSplitter } from '@h2tubes/tubes';
+import { HeaderLengthSplitter } from '@h2tubes/tubes/core';
 import { CONNECTION_PREFACE, FRAME_HEADER_LENGTH, MIN_MAX_FRAME_SIZE } from './frame-types.js';
 import { H2ProtocolError } from './h2-protocol-error.js';
 
