@@ -2,6 +2,7 @@ import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { CONNECTION_PREFACE } from '@h2tubes/h2-frames';
+import { listenH2c, requestLineVerdict } from './h2c-listener.js';
 
 /** Where an accepted socket goes once we know which protocol it speaks. */
 export interface SocketHandoff {
@@ -50,21 +51,31 @@ export function sniffPreface(socket: net.Socket, handoff: SocketHandoff, timeout
     // biome-ignore lint/suspicious/noAssignInExpressions: the usual read() loop
     while ((chunk = socket.read() as Buffer | null) !== null) {
       seen = seen === undefined ? chunk : Buffer.concat([seen, chunk]);
-      const n = Math.min(seen.length, PREFACE_LENGTH);
-      for (let i = 0; i < n; i++) {
-        if (seen[i] !== CONNECTION_PREFACE[i]) {
-          finish(false);
+      if (matchesPreface(seen)) {
+        if (seen.length >= PREFACE_LENGTH) {
+          finish(true);
           return;
         }
+        continue;
       }
-      if (seen.length >= PREFACE_LENGTH) {
-        finish(true);
+      // Not the preface. RFC 9113 §3.4: bytes that are not an HTTP/1.x request line either are an
+      // invalid preface, answered by the HTTP/2 side with GOAWAY PROTOCOL_ERROR and a close (an
+      // HTTP/1.1 400 would be nonsense to an HTTP/2 client). Wait for enough of the first line.
+      const verdict = requestLineVerdict(seen);
+      if (verdict !== 'undecided') {
+        finish(verdict === 'not-http1');
         return;
       }
     }
   };
   socket.on('readable', onReadable);
   socket.on('end', onEnd);
+}
+
+function matchesPreface(seen: Buffer): boolean {
+  const n = Math.min(seen.length, PREFACE_LENGTH);
+  for (let i = 0; i < n; i++) if (seen[i] !== CONNECTION_PREFACE[i]) return false;
+  return true;
 }
 
 function handOver(socket: Duplex, isH2: boolean, handoff: SocketHandoff): void {
@@ -82,6 +93,8 @@ function handOver(socket: Duplex, isH2: boolean, handoff: SocketHandoff): void {
  * console.log((server.address() as net.AddressInfo).port);
  */
 export function listenCleartext(at: ListenAt, handoff: SocketHandoff): Promise<net.Server> {
+  // HTTP/1.1 off: h2c only, the HTTP/2 connection checks the preface itself (RFC 9113 §3.4).
+  if (handoff.http1 === undefined) return listenH2c(at, (socket) => handoff.http2(socket));
   const server = net.createServer({ noDelay: true }, (socket) => {
     socket.on('error', ignore); // a reset peer must not crash the process; 'close' follows
     sniffPreface(socket, handoff);
