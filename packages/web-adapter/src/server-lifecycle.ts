@@ -5,6 +5,7 @@ import type { ServerExchange } from '@h2tubes/h2-flow';
 import * as h2flow from '@h2tubes/h2-flow';
 import { type Observable, Subject } from 'rxjs';
 import { createHttp1Server } from './http1-fallback.js';
+import { asListenError } from './listen-error.js';
 import { listenCleartext, listenTls, type SocketHandoff } from './listeners.js';
 import { requestFromExchange } from './request-from-exchange.js';
 import type { RequestSink } from './request-sink.js';
@@ -178,17 +179,23 @@ export async function startServer(sink: RequestSink, options: ServerOptions = {}
     const port = (server.address() as { port: number }).port;
     addresses.push({ protocol, hostname, port, url: `${protocol}://${urlHost(hostname)}:${port}/` });
   };
+  /** The port being bound, for the error if binding it fails. */
+  let binding = options.port ?? 0;
   try {
     if (options.tls !== undefined) {
-      add(await listenTls({ hostname, port: options.port ?? 0 }, options.tls, handoff), 'https');
-      if (options.h2cPort !== undefined)
-        add(await listenCleartext({ hostname, port: options.h2cPort }, handoff), 'http');
+      add(await listenTls({ hostname, port: binding }, options.tls, handoff), 'https');
+      if (options.h2cPort !== undefined) {
+        binding = options.h2cPort;
+        add(await listenCleartext({ hostname, port: binding }, handoff), 'http');
+      }
     } else {
-      add(await listenCleartext({ hostname, port: options.port ?? 0 }, handoff), 'http');
+      add(await listenCleartext({ hostname, port: binding }, handoff), 'http');
     }
   } catch (e) {
-    for (const l of listeners) l.close();
-    throw e;
+    // Close what is already bound and only then reject: the caller may exit or retry at once,
+    // and no listener is left behind to hold a port or fail later with nobody listening.
+    await Promise.all(listeners.map((l) => new Promise((resolve) => l.close(resolve))));
+    throw asListenError(e, hostname, binding) ?? e;
   }
 
   let resolveClosed!: () => void;
@@ -245,9 +252,8 @@ function dispatchExchange(exchange: ServerExchange, sink: RequestSink): void {
     } catch (e) {
       response.body?.cancel().catch(ignore);
       if (exchange.signal.aborted) return; // the stream or the connection is gone: nobody to answer
-      // The handler's response cannot go out as it is, e.g. its fields are over the peer's
-      // SETTINGS_MAX_HEADER_LIST_SIZE (RFC 9113 §6.5.2, §10.5.1): answer 500 instead of leaving
-      // the stream hanging, and reset it if even that fails.
+      // The handler's response cannot go out as it is (fields HTTP/2 forbids, RFC 9113 §8.2.2):
+      // answer 500 instead of leaving the stream hanging, and reset it if even that fails.
       console.error(
         `[h2tubes] ${method} ${exchange.path}: the response cannot be sent: ${(e as Error).message}`,
       );
