@@ -1,6 +1,7 @@
 /**
- * HPACK decode and encode speed over every story of the shared hpack-test-case corpus, ours
- * against hpack.js (its stream API and its lower-level decompressor) in the same run.
+ * HPACK decode and encode speed over every story of the hpack-test-case subset vendored in
+ * packages/h2-frames/test/fixtures, ours against hpack.js (its stream API and its lower-level
+ * decompressor) in the same run.
  *
  *   node bench/dist/hpack-bench.js [seconds-per-measure=2]
  */
@@ -11,9 +12,10 @@ import { type HeaderField, HpackDecoder, HpackEncoder } from '@h2tubes/h2-frames
 // @ts-expect-error hpack.js ships no types
 import hpackJs from 'hpack.js';
 
+// The subset of hpack-test-case vendored for h2-frames' tests (bench/dist/ → the repository root).
 const CORPUS = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/testdata/hpack-test-case',
+  '../../packages/h2-frames/test/fixtures/hpack-test-case',
 );
 
 interface Story {

@@ -13,10 +13,10 @@ export interface Story {
   readonly cases: readonly StoryCase[];
 }
 
-/** The shared corpus lives beside the repository, read-only: `<repo>/../shared/testdata/hpack-test-case`. */
+/** A subset of the corpus, vendored with its license (see fixtures/hpack-test-case/README.md). */
 export const CORPUS_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  '../../../../shared/testdata/hpack-test-case',
+  'fixtures/hpack-test-case',
 );
 
 /** Every story with wire blocks (the encoder-produced sets), or the raw header lists. */
