@@ -68,10 +68,13 @@ export async function connect(origin: string | URL, options: ConnectOptions = {}
   const scheme = url.protocol.slice(0, -1);
   const authority = url.host;
   const sessions = new Set<ClientSession>();
+  /** Sessions whose h2c server answered with an HTTP/1.x status line (that line). */
+  const http1Answers = new WeakMap<ClientSession, string>();
   const open = async (): Promise<ClientSession> => {
     const socket = await openSocket(url, options.tls);
     socket.on('error', () => {}); // surfaced through the session
     const s = clientConnection(socket, options.connection);
+    if (url.protocol === 'http:') watchForHttp1Answer(socket, (line) => http1Answers.set(s, line));
     sessions.add(s);
     void s.closed.then(() => sessions.delete(s));
     return s;
@@ -128,6 +131,12 @@ export async function connect(origin: string | URL, options: ConnectOptions = {}
           const noBody = request.method === 'HEAD' || res.status === 204 || res.status === 304;
           return new Response(noBody ? null : bodyStream(res.body), { status: res.status, headers });
         } catch (e) {
+          const http1 = http1Answers.get(session);
+          if (http1 !== undefined)
+            throw new Error(
+              `${url.origin} answered with HTTP/1.1 ("${http1}"): it does not accept HTTP/2 with prior knowledge (h2c); use its https:// origin if it offers h2 there, or an HTTP/1.1 client`,
+              { cause: e },
+            );
           if (!(replayable && attempt < MAX_RETRIES && isRetryable(e))) throw e;
         }
       }
@@ -143,6 +152,21 @@ export async function connect(origin: string | URL, options: ConnectOptions = {}
     },
   };
   return client;
+}
+
+/**
+ * RFC 9113 §3.3: a cleartext server that does not speak HTTP/2 with prior knowledge reads our
+ * preface (`PRI * HTTP/2.0`) as an HTTP/1.1 request and answers with a status line, which to the
+ * HTTP/2 parser is only a broken frame. Looks at the first bytes received (beside the session's
+ * own 'data' listener, which keeps controlling the flow) and reports such a status line.
+ */
+function watchForHttp1Answer(socket: net.Socket, onHttp1: (statusLine: string) => void): void {
+  const onData = (chunk: Buffer): void => {
+    socket.off('data', onData);
+    const head = chunk.subarray(0, 200).toString('latin1');
+    if (head.startsWith('HTTP/1.')) onHttp1(head.split(/\r?\n/, 1)[0] ?? head);
+  };
+  socket.on('data', onData);
 }
 
 /** True for failures the server guarantees it did not process (`StreamResetError.retryable`). */

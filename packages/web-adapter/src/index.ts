@@ -11,6 +11,7 @@ export {
   requestFromIncoming,
   writeNodeResponse,
 } from './http1-fallback.js';
+export { ListenError } from './listen-error.js';
 export { type ListenAt, listenCleartext, listenTls, type SocketHandoff, sniffPreface } from './listeners.js';
 export { requestTrailers } from './request-context.js';
 export { bodyStream, requestFromExchange } from './request-from-exchange.js';

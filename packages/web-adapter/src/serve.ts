@@ -13,7 +13,8 @@ export interface ServeOptions extends ServerOptions {
  * HTTP/2 (h2c with prior knowledge, or TLS with ALPN h2) and HTTP/1.1 on the same port.
  * Request bodies are ReadableStreams pulled from the stream's flow-control window; response
  * bodies are pulled only as the windows and the socket allow. A handler that throws answers 500.
- * Resolves once listening.
+ * Resolves once listening; rejects with a `ListenError` (address, port, code) when a port cannot
+ * be bound, after closing any listener it had already opened.
  *
  * @example
  * const server = await serve((request) => new Response('hello'), { port: 8080 });
