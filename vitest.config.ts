@@ -10,6 +10,7 @@ export default defineConfig({
   test: {
     projects: [
       { extends: true, test: { name: 'tubes', root: 'packages/tubes' } },
+      { extends: true, test: { name: 'websocket', root: 'packages/websocket' } },
       { extends: true, test: { name: 'h2-frames', root: 'packages/h2-frames' } },
       { extends: true, test: { name: 'h2-flow', root: 'packages/h2-flow' } },
       { extends: true, test: { name: 'web-adapter', root: 'packages/web-adapter' } },
