@@ -1,5 +1,12 @@
 export { type ConnectOptions, connect, type H2Client } from './client.js';
-export { type ClusterOptions, serveCluster } from './cluster.js';
+export {
+  type Closable,
+  type ClusterHandle,
+  type ClusterOptions,
+  RestartBackoff,
+  serveCluster,
+  type WorkerExit,
+} from './cluster.js';
 export { type DevCertificate, type DevCertificateOptions, devCertificate } from './dev-certificate.js';
 export { FastResponse } from './fast-response.js';
 export { callHandler, type FetchHandler, type HandlerErrorHook } from './fetch-handler.js';
