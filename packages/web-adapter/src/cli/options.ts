@@ -150,7 +150,9 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   const keyFile = read('key')?.text;
   if ((certFile === undefined) !== (keyFile === undefined))
     throw new CliError(
-      `${certFile === undefined ? '--key' : '--cert'} needs ${flagOrVariable(certFile === undefined ? 'cert' : 'key')} too`,
+      certFile === undefined
+        ? `a key (${flagOrVariable('key')}) needs its certificate too: ${flagOrVariable('cert')}`
+        : `a certificate (${flagOrVariable('cert')}) needs its key too: ${flagOrVariable('key')}`,
     );
   if (certFile !== undefined && port === undefined)
     throw new CliError('--cert and --key are for the TLS port, which --port off turns off');
