@@ -6,6 +6,7 @@ import { headersToFields, initToFields } from './field-conversion.js';
 import { attachRequestContext } from './request-context.js';
 import type { RequestSink } from './request-sink.js';
 import { responseHasBody, responseTrailers } from './response-to-exchange.js';
+import { handleUpgrade } from './websocket/http1-upgrade.js';
 
 /** StreamingRequestInit as undici takes it: a streamed body needs `duplex: 'half'`. */
 type StreamingRequestInit = RequestInit & { duplex?: 'half' };
@@ -162,6 +163,8 @@ export function createHttp1Server(sink: RequestSink, options: Http1Options = {})
       writeNodeResponse(res, response, method).catch(() => res.destroy());
     });
   });
+  // Requests with Upgrade (WebSocket, RFC 6455 §4) get the socket: see websocket/http1-upgrade.ts.
+  server.on('upgrade', (req, socket, head) => handleUpgrade(sink, req, socket, head));
   if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
   return server;
 }

@@ -41,3 +41,10 @@ export {
   type ServerOptions,
   startServer,
 } from './server-lifecycle.js';
+export {
+  ServerWebSocket,
+  upgradeWebSocket,
+  WebSocketCloseEvent,
+  type WebSocketOptions,
+  type WebSocketUpgrade,
+} from './websocket/index.js';

@@ -4,6 +4,7 @@ import type { Subscription } from 'rxjs';
 import { ExchangeRequest, lazyRequestsWork } from './exchange-request.js';
 import { fieldsToHeaders } from './field-conversion.js';
 import { attachRequestContext, type RequestContext } from './request-context.js';
+import { attachExchangeIfConnect } from './websocket/transport-registry.js';
 
 /**
  * A pull source over a stream's received body. Chunks are acknowledged (credit returned to the
@@ -133,5 +134,6 @@ export function requestFromExchange(exchange: ServerExchange): Request {
   if (!URL.canParse(lazy.url)) throw new TypeError(`the request target ${lazy.url} is not a valid URL`);
   const request = lazyRequestsWork ? (lazy as unknown as Request) : lazy.materialize();
   attachRequestContext(request, new ExchangeContext(exchange));
+  attachExchangeIfConnect(request, exchange); // extended CONNECT (RFC 8441): for upgradeWebSocket
   return request;
 }

@@ -22,5 +22,7 @@ export interface ServeOptions extends ServerOptions {
  * process.once('SIGTERM', () => server.close());
  */
 export function serve(handler: FetchHandler, options: ServeOptions = {}): Promise<Server> {
-  return startServer(handlerSink(handler, options.onError), options);
+  // RFC 8441 §3: announce extended CONNECT, so browsers open WebSockets over HTTP/2 (upgradeWebSocket).
+  const connection = { enableConnectProtocol: true, ...options.connection };
+  return startServer(handlerSink(handler, options.onError), { ...options, connection });
 }

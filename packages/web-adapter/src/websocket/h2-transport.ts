@@ -1,0 +1,102 @@
+import type { ServerExchange } from '@h2tubes/h2-flow';
+import type { Outbox } from './outbox.js';
+import type { ByteReceiver, WebSocketTransport } from './transport.js';
+
+/** At most one HTTP/2 DATA frame's worth per pull, so `bufferedAmount` stays close to the truth. */
+const MAX_PULL = 16_384;
+
+/**
+ * A WebSocket over an HTTP/2 stream opened with extended CONNECT (RFC 8441 §5): the 200 response
+ * keeps the stream open, and DATA frames carry the WebSocket bytes both ways. The response body is
+ * a ReadableStream pulled by h2-flow only when the stream and connection windows allow, so frames
+ * the peer has no window for stay in the outbox. Received DATA is acknowledged (credited back to
+ * the peer's window) only through `ack`, i.e. once the application consumed it.
+ */
+export class H2Transport implements WebSocketTransport {
+  /** The response body: status 200 answers the CONNECT; the stream ends when the outbox does. */
+  readonly body: ReadableStream<Uint8Array>;
+  private outbox: Outbox | undefined;
+  private opened: (() => void) | undefined;
+  private receiver: ByteReceiver | undefined;
+  private pendingStart: (() => void) | undefined;
+
+  constructor(private readonly exchange: ServerExchange) {
+    this.body = new ReadableStream<Uint8Array>(
+      {
+        pull: (controller) => this.pull(controller),
+        cancel: () => this.receiver?.error(new Error('the HTTP/2 stream was cancelled')),
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  get pending(): number {
+    return 0;
+  }
+
+  start(receiver: ByteReceiver, outbox: Outbox, opened: () => void): void {
+    this.receiver = receiver;
+    this.outbox = outbox;
+    this.opened = opened;
+    this.pendingStart?.();
+  }
+
+  ack(octets: number): void {
+    this.exchange.body.ack(octets);
+  }
+
+  pause(): void {}
+  resume(): void {}
+
+  abort(): void {
+    try {
+      this.exchange.reset('CANCEL');
+    } catch {
+      // The stream is already gone.
+    }
+  }
+
+  /**
+   * h2-flow pulls the body once it sent the 200 HEADERS and has room to send: the first pull is
+   * the moment the WebSocket is open (RFC 8441 §5: "the WebSocket connection is established").
+   */
+  private pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> | undefined {
+    if (this.outbox === undefined) {
+      // upgradeWebSocket() has not started the socket yet (cannot happen in practice).
+      return new Promise<void>((resolve) => {
+        this.pendingStart = () => resolve(this.pull(controller));
+      });
+    }
+    const opened = this.opened;
+    if (opened !== undefined) {
+      this.opened = undefined;
+      this.listen();
+      opened();
+    }
+    const outbox = this.outbox;
+    const chunk = outbox.take(MAX_PULL);
+    if (chunk !== undefined) {
+      controller.enqueue(chunk);
+      return undefined;
+    }
+    if (outbox.ended) {
+      controller.close();
+      return undefined;
+    }
+    return new Promise<void>((resolve) => outbox.onReady(() => resolve(this.pull(controller))));
+  }
+
+  private listen(): void {
+    const receiver = this.receiver as ByteReceiver;
+    const body = this.exchange.body;
+    body.manualAck();
+    body.chunks.subscribe({
+      next: (c) => receiver.chunk(c),
+      error: (e: unknown) => receiver.error(e),
+      complete: () => receiver.end(),
+    });
+    this.exchange.signal.addEventListener('abort', () => receiver.error(new Error('the stream was reset')), {
+      once: true,
+    });
+  }
+}

@@ -1,0 +1,4 @@
+export { handleUpgrade } from './http1-upgrade.js';
+export { ServerWebSocket, WebSocketCloseEvent, type WebSocketOptions } from './server-websocket.js';
+export { attachExchangeIfConnect } from './transport-registry.js';
+export { upgradeWebSocket, type WebSocketUpgrade } from './upgrade-websocket.js';

@@ -1,0 +1,70 @@
+/**
+ * The frames a WebSocket has produced and its transport has not taken yet. `bufferedAmount`
+ * counts them; the transport takes bytes only when it can send them (the HTTP/2 stream's window,
+ * the socket's 'drain'), so this queue is where an unread peer's backpressure shows.
+ */
+export class Outbox {
+  private readonly chunks: Uint8Array[] = [];
+  private octets = 0;
+  private wake: (() => void) | undefined;
+  private taken: (() => void) | undefined;
+  /** No more frames will come: once empty, the transport ends. */
+  ended = false;
+
+  get size(): number {
+    return this.octets;
+  }
+
+  get empty(): boolean {
+    return this.chunks.length === 0;
+  }
+
+  push(bytes: Uint8Array): void {
+    this.chunks.push(bytes);
+    this.octets += bytes.length;
+    this.notify();
+  }
+
+  /** Takes at most `max` bytes from the front (a frame may be split: the bytes stay in order). */
+  take(max = Number.POSITIVE_INFINITY): Uint8Array | undefined {
+    const head = this.chunks[0];
+    if (head === undefined) return undefined;
+    if (head.length <= max) {
+      this.chunks.shift();
+      this.octets -= head.length;
+      this.taken?.();
+      return head;
+    }
+    this.chunks[0] = head.subarray(max);
+    this.octets -= max;
+    this.taken?.();
+    return head.subarray(0, max);
+  }
+
+  /** Drops every queued frame (the connection is being failed). */
+  clear(): void {
+    this.chunks.length = 0;
+    this.octets = 0;
+  }
+
+  end(): void {
+    this.ended = true;
+    this.notify();
+  }
+
+  /** Calls `f` once, at the next push or end (a transport waiting for bytes). */
+  onReady(f: () => void): void {
+    this.wake = f;
+  }
+
+  /** Calls `f` after every take (someone waiting for room), until replaced or cleared. */
+  onTaken(f: (() => void) | undefined): void {
+    this.taken = f;
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+}

@@ -1,0 +1,368 @@
+import {
+  type CloseInfo,
+  DEFAULT_LIMITS,
+  WebSocketEndpoint,
+  type WebSocketLimits,
+  type WebSocketMessage,
+} from '@h2tubes/websocket/core';
+import { Observable, type Subscriber, type Subscription } from 'rxjs';
+import { Outbox } from './outbox.js';
+import type { WebSocketTransport } from './transport.js';
+
+/** Options of `upgradeWebSocket`. */
+export interface WebSocketOptions extends Partial<WebSocketLimits> {
+  /** The subprotocol to accept, if the client offered it (Sec-WebSocket-Protocol). */
+  readonly protocol?: string;
+  /** Wait this long for the peer's Close after ours, then drop the connection (1006). Default 5 s. */
+  readonly closeTimeoutMs?: number;
+  /**
+   * Most octets of outgoing frames held for this socket (`bufferedAmount`). A `send` that would go
+   * past it is not queued: what is queued is dropped and the connection is failed with 1008
+   * (policy violation), since the peer is not reading. Default 16 MiB.
+   */
+  readonly maxBufferedAmount?: number;
+  /** Fill level below which `sendFrom` takes the next message from its Observable. Default 64 KiB. */
+  readonly sendHighWaterMark?: number;
+}
+
+const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
+const DEFAULT_MAX_BUFFERED = 16 * 1024 * 1024;
+const DEFAULT_SEND_HIGH_WATER_MARK = 64 * 1024;
+
+/** The WebSocket API's CloseEvent (a global only from Node 23). */
+export class WebSocketCloseEvent extends Event {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+  constructor(info: CloseInfo) {
+    super('close');
+    this.code = info.code;
+    this.reason = info.reason;
+    this.wasClean = info.wasClean;
+  }
+}
+
+type Handler<E extends Event> = ((event: E) => void) | null;
+
+/**
+ * The server's end of a WebSocket, shaped like the WebSocket API (what Deno's and Hono's
+ * `upgradeWebSocket` hand out): `send`, `close`, `readyState`, `bufferedAmount`, `binaryType`,
+ * `onopen`/`onmessage`/`onclose`/`onerror` and `addEventListener`; plus an Rx form: `incoming`
+ * (messages as an Observable) and `sendFrom` (outgoing messages pulled from an Observable).
+ *
+ * Backpressure: received bytes are credited back to the peer (HTTP/2 stream window; TCP reading)
+ * only once the messages they carry were consumed — when a `message` event's listeners returned,
+ * or, with `manualAck()`, when `ack()` is called. Outgoing frames wait in a queue for the window
+ * or the socket; `bufferedAmount` reports it and `maxBufferedAmount` bounds it.
+ */
+export class ServerWebSocket extends EventTarget {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+  readonly CONNECTING = 0;
+  readonly OPEN = 1;
+  readonly CLOSING = 2;
+  readonly CLOSED = 3;
+
+  /** 'arraybuffer' (default) gives binary messages as ArrayBuffers, 'blob' as Blobs. */
+  binaryType: 'arraybuffer' | 'blob' = 'arraybuffer';
+  /** Extensions are never negotiated (permessage-deflate is declined). */
+  readonly extensions = '';
+  /** Resolves once closed, however it ended. */
+  readonly closed: Promise<CloseInfo>;
+
+  private state = 0;
+  private readonly outbox = new Outbox();
+  private readonly endpoint: WebSocketEndpoint;
+  private readonly maxBuffered: number;
+  private readonly highWaterMark: number;
+  private closeTimer: ReturnType<typeof setTimeout> | undefined;
+  private resolveClosed!: (info: CloseInfo) => void;
+  private readonly handlers = new Map<string, EventListener>();
+  /** Received chunks not yet fed to the codec (waiting for the application to consume). */
+  private readonly inbox: Uint8Array[] = [];
+  private manual = false;
+  private unacked = 0;
+  private owed = 0;
+  private pumping = false;
+  private incomingSubscriber: Subscriber<WebSocketMessage> | undefined;
+  private incomingTaken = false;
+  private readonly sendQueue: WebSocketMessage[] = [];
+
+  constructor(
+    private readonly transport: WebSocketTransport,
+    readonly url: string,
+    readonly protocol: string,
+    private readonly options: WebSocketOptions = {},
+  ) {
+    super();
+    this.maxBuffered = options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED;
+    this.highWaterMark = options.sendHighWaterMark ?? DEFAULT_SEND_HIGH_WATER_MARK;
+    this.closed = new Promise<CloseInfo>((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    this.endpoint = new WebSocketEndpoint(
+      {
+        role: 'server',
+        maxFrameSize: options.maxFrameSize ?? DEFAULT_LIMITS.maxFrameSize,
+        maxMessageSize: options.maxMessageSize ?? DEFAULT_LIMITS.maxMessageSize,
+        maxFragments: options.maxFragments ?? DEFAULT_LIMITS.maxFragments,
+      },
+      {
+        write: (bytes) => this.outbox.push(bytes),
+        message: (m) => this.deliver(m),
+        peerClosing: () => {
+          this.state = 2;
+        },
+        closed: (info) => this.onClosed(info),
+      },
+    );
+  }
+
+  /** Begins once the handler's response goes out (internal: called by `upgradeWebSocket`). */
+  start(): void {
+    this.transport.start(
+      {
+        chunk: (c) => {
+          this.inbox.push(c);
+          this.pump();
+        },
+        end: () => this.endpoint.abort('the peer ended the stream without a Close'),
+        error: (e: unknown) => this.endpoint.abort(e instanceof Error ? e.message : String(e)),
+      },
+      this.outbox,
+      () => {
+        if (this.state !== 0) return;
+        this.state = 1;
+        this.dispatchEvent(new Event('open'));
+      },
+    );
+  }
+
+  get readyState(): number {
+    return this.state;
+  }
+
+  /** Octets queued by `send` (and `sendFrom`) not yet handed to the connection. */
+  get bufferedAmount(): number {
+    let queued = 0;
+    for (const m of this.sendQueue) queued += typeof m === 'string' ? m.length : m.byteLength;
+    return this.outbox.size + this.transport.pending + queued;
+  }
+
+  /**
+   * Sends a message: a string as Text, bytes (ArrayBuffer or a view) as Binary. Throws an
+   * InvalidStateError before `open` (as the WebSocket API does); ignored once closing.
+   */
+  send(data: string | ArrayBufferLike | ArrayBufferView): void {
+    if (this.state === 0) throw new DOMException('the WebSocket is not open yet', 'InvalidStateError');
+    if (this.state !== 1) return;
+    const message = typeof data === 'string' ? data : toBytes(data);
+    const size = typeof message === 'string' ? message.length : message.byteLength;
+    if (this.bufferedAmount + size > this.maxBuffered) return this.overflow();
+    this.endpoint.send(message);
+  }
+
+  /**
+   * Starts the close handshake. `code` is 1000 or 3000–4999 and `reason` at most 123 bytes of
+   * UTF-8, as in the WebSocket API (InvalidAccessError / SyntaxError otherwise).
+   */
+  close(code?: number, reason?: string): void {
+    if (code !== undefined && code !== 1000 && !(code >= 3000 && code <= 4999))
+      throw new DOMException(`close code ${code}`, 'InvalidAccessError');
+    if (reason !== undefined && new TextEncoder().encode(reason).length > 123)
+      throw new DOMException('the close reason is over 123 bytes', 'SyntaxError');
+    if (this.state >= 2) return;
+    this.state = 2;
+    this.endpoint.close(code, reason ?? '');
+    this.closeTimer = setTimeout(
+      () => this.endpoint.abort('closing timeout'),
+      this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
+    );
+  }
+
+  /**
+   * Received messages as an Observable (subscribe once; it completes on close). A message counts
+   * as consumed when `next` returns, unless `manualAck()` was called first: then each needs an
+   * `ack()`, and until then no more bytes are credited back to the peer.
+   */
+  get incoming(): Observable<WebSocketMessage> {
+    return new Observable<WebSocketMessage>((subscriber) => {
+      if (this.incomingTaken) {
+        subscriber.error(new Error('incoming can be subscribed once'));
+        return;
+      }
+      this.incomingTaken = true;
+      if (this.state === 3) {
+        subscriber.complete();
+        return;
+      }
+      this.incomingSubscriber = subscriber;
+      return () => {
+        this.incomingSubscriber = undefined;
+        this.ack(this.unacked);
+      };
+    });
+  }
+
+  /** Switches `incoming` to explicit consumption (call before subscribing). */
+  manualAck(): void {
+    this.manual = true;
+  }
+
+  /** `n` messages delivered through `incoming` have been consumed. */
+  ack(n = 1): void {
+    if (n <= 0 || this.unacked === 0) return;
+    this.unacked = Math.max(0, this.unacked - n);
+    if (this.unacked > 0 || this.pumping) return;
+    this.transport.ack(this.owed);
+    this.owed = 0;
+    this.pump();
+  }
+
+  /**
+   * Sends every message of `source` in order, taking the next one only while `bufferedAmount` is
+   * under `sendHighWaterMark` (an Observable cannot be paused, so what it emits early waits here,
+   * counted in `bufferedAmount` and bounded by `maxBufferedAmount`). Unsubscribed on close.
+   */
+  sendFrom(source: Observable<WebSocketMessage>): Subscription {
+    const subscription = source.subscribe({
+      next: (m) => {
+        if (this.state !== 1) return;
+        this.sendQueue.push(m);
+        if (this.bufferedAmount > this.maxBuffered) return this.overflow();
+        this.drainSendQueue();
+      },
+    });
+    void this.closed.then(() => subscription.unsubscribe());
+    return subscription;
+  }
+
+  // --- on* handler properties, as on the WebSocket API ---
+  get onopen(): Handler<Event> {
+    return this.handler('open') as Handler<Event>;
+  }
+  set onopen(f: Handler<Event>) {
+    this.setHandler('open', f as Handler<Event>);
+  }
+  get onmessage(): Handler<MessageEvent> {
+    return this.handler('message') as Handler<MessageEvent>;
+  }
+  set onmessage(f: Handler<MessageEvent>) {
+    this.setHandler('message', f as Handler<Event>);
+  }
+  get onclose(): Handler<WebSocketCloseEvent> {
+    return this.handler('close') as Handler<WebSocketCloseEvent>;
+  }
+  set onclose(f: Handler<WebSocketCloseEvent>) {
+    this.setHandler('close', f as Handler<Event>);
+  }
+  get onerror(): Handler<Event> {
+    return this.handler('error') as Handler<Event>;
+  }
+  set onerror(f: Handler<Event>) {
+    this.setHandler('error', f as Handler<Event>);
+  }
+
+  private handler(type: string): Handler<Event> {
+    return (this.handlers.get(type) as Handler<Event> | undefined) ?? null;
+  }
+
+  private setHandler(type: string, f: Handler<Event>): void {
+    const old = this.handlers.get(type);
+    if (old !== undefined) this.removeEventListener(type, old);
+    if (typeof f === 'function') {
+      this.handlers.set(type, f as EventListener);
+      this.addEventListener(type, f as EventListener);
+    } else this.handlers.delete(type);
+  }
+
+  /** Feeds received chunks to the codec while the application keeps up (see `ack`). */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.unacked === 0 && this.inbox.length > 0) {
+        const chunk = this.inbox.shift() as Uint8Array;
+        this.endpoint.receive(chunk);
+        if (this.unacked > 0) {
+          // Messages of this chunk wait for the application: its credit waits with them.
+          this.owed += chunk.length;
+          this.transport.pause();
+          return;
+        }
+        this.transport.ack(chunk.length);
+      }
+      if (this.inbox.length === 0) this.transport.resume();
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private deliver(m: WebSocketMessage): void {
+    if (this.state !== 1) return;
+    const subscriber = this.incomingSubscriber;
+    if (subscriber !== undefined) {
+      if (this.manual) this.unacked++;
+      subscriber.next(m);
+    }
+    if (typeof m === 'string') this.dispatchEvent(new MessageEvent('message', { data: m }));
+    else {
+      const data = this.binaryType === 'blob' ? new Blob([exactBuffer(m)]) : exactBuffer(m);
+      this.dispatchEvent(new MessageEvent('message', { data }));
+    }
+  }
+
+  private drainSendQueue(): void {
+    while (this.state === 1 && this.sendQueue.length > 0 && this.outbox.size < this.highWaterMark) {
+      this.endpoint.send(this.sendQueue.shift() as WebSocketMessage);
+    }
+    // The transport taking bytes is what makes room: come back then.
+    this.outbox.onTaken(
+      this.sendQueue.length > 0 && this.state === 1 ? () => this.drainSendQueue() : undefined,
+    );
+  }
+
+  /** The peer is not reading and the queue hit `maxBufferedAmount`: fail with 1008. */
+  private overflow(): void {
+    this.sendQueue.length = 0;
+    this.outbox.clear();
+    this.endpoint.fail(1008, 'the peer does not read: send buffer over maxBufferedAmount');
+  }
+
+  private onClosed(info: CloseInfo): void {
+    if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
+    const clean = info.wasClean;
+    this.state = 3;
+    this.inbox.length = 0;
+    this.sendQueue.length = 0;
+    if (this.owed > 0) this.transport.ack(this.owed);
+    this.owed = 0;
+    this.outbox.onTaken(undefined);
+    // After a handshake or a failure with a Close frame, the transport flushes it and ends (a
+    // server closes first, RFC 6455 §7.1.1); a lost transport or a timeout (1006) is dropped.
+    this.outbox.end();
+    if (info.code === 1006) this.transport.abort();
+    this.resolveClosed(info);
+    this.incomingSubscriber?.complete();
+    this.incomingSubscriber = undefined;
+    if (!clean) this.dispatchEvent(new Event('error'));
+    this.dispatchEvent(new WebSocketCloseEvent(info));
+  }
+}
+
+function toBytes(data: ArrayBufferLike | ArrayBufferView): Uint8Array {
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return new Uint8Array(data);
+}
+
+function exactBuffer(bytes: Uint8Array): ArrayBuffer {
+  if (
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength &&
+    bytes.buffer instanceof ArrayBuffer
+  )
+    return bytes.buffer;
+  return bytes.slice().buffer as ArrayBuffer;
+}

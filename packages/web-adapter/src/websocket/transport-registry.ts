@@ -1,0 +1,39 @@
+import type { Duplex } from 'node:stream';
+import type { ServerExchange } from '@h2tubes/h2-flow';
+
+/** An extended CONNECT stream (RFC 8441) a WebSocket may take over. */
+export interface H2UpgradeSource {
+  readonly kind: 'h2';
+  readonly exchange: ServerExchange;
+}
+
+/** An HTTP/1.1 request with `Upgrade` whose socket node:http has handed over (RFC 6455 §4.2.1). */
+export interface H1UpgradeSource {
+  readonly kind: 'h1';
+  readonly socket: Duplex;
+  /** Bytes node:http read past the request head: the first WebSocket frames, maybe. */
+  readonly head: Uint8Array;
+}
+
+export type UpgradeSource = H2UpgradeSource | H1UpgradeSource;
+
+const kUpgrade = Symbol('h2tubes.webSocketUpgrade');
+type WithUpgrade = { [kUpgrade]?: UpgradeSource };
+
+/**
+ * Registers the transport behind a request that may become a WebSocket (internal to the
+ * transports: the HTTP/2 exchange for an extended CONNECT, the socket for an HTTP/1.1 Upgrade).
+ */
+export function attachUpgradeSource(request: Request, source: UpgradeSource): void {
+  (request as WithUpgrade)[kUpgrade] = source;
+}
+
+/** What `attachUpgradeSource` registered for `request`, if anything. */
+export function upgradeSource(request: Request): UpgradeSource | undefined {
+  return (request as WithUpgrade)[kUpgrade];
+}
+
+/** The HTTP/2 side calls this for every request: only extended CONNECT ones are registered. */
+export function attachExchangeIfConnect(request: Request, exchange: ServerExchange): void {
+  if (exchange.protocol !== undefined) attachUpgradeSource(request, { kind: 'h2', exchange });
+}

@@ -1,0 +1,88 @@
+import { H1Transport } from './h1-transport.js';
+import { H2Transport } from './h2-transport.js';
+import { acceptKey, chooseProtocol, hasToken, isValidKey } from './handshake.js';
+import { ServerWebSocket, type WebSocketOptions } from './server-websocket.js';
+import { upgradeSource } from './transport-registry.js';
+
+/** What `upgradeWebSocket` returns: the socket, and the Response the handler must return. */
+export interface WebSocketUpgrade {
+  readonly socket: ServerWebSocket;
+  readonly response: Response;
+}
+
+/** Responses made by `upgradeWebSocket` for HTTP/1.1, and their sockets (see `takeUpgrade`). */
+const h1Upgrades = new WeakMap<Response, { socket: ServerWebSocket; head: string }>();
+
+/**
+ * Turns a request into a WebSocket, in the shape of Deno's `Deno.upgradeWebSocket` (and Hono's
+ * helpers): the handler returns `response` and uses `socket`. One handler serves both transports:
+ *
+ * - HTTP/2 extended CONNECT (RFC 8441 §4–5: `:method CONNECT`, `:protocol websocket`): the response
+ *   is 200 and the stream stays open, its DATA frames carrying the WebSocket bytes. `serve()`
+ *   announces SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 so browsers use it.
+ * - HTTP/1.1 Upgrade (RFC 6455 §4.2): the response goes out as 101 Switching Protocols with
+ *   Sec-WebSocket-Accept and the socket is handed over.
+ *
+ * Throws a TypeError when the request is not a WebSocket opening handshake this adapter received
+ * (answer it as an ordinary request instead, e.g. 426). Extensions are declined.
+ *
+ * @example
+ * serve((request) => {
+ *   if (request.headers.get('upgrade') !== 'websocket' && request.method !== 'CONNECT')
+ *     return new Response('ws only', { status: 426 });
+ *   const { socket, response } = upgradeWebSocket(request);
+ *   socket.onmessage = (e) => socket.send(e.data);
+ *   return response;
+ * });
+ */
+export function upgradeWebSocket(request: Request, options: WebSocketOptions = {}): WebSocketUpgrade {
+  const source = upgradeSource(request);
+  if (source === undefined) throw new TypeError('not a WebSocket request received by this server');
+  const headers = request.headers;
+  // RFC 6455 §4.2.1 item 6 and RFC 8441 §5: only version 13 is spoken.
+  if (headers.get('sec-websocket-version') !== '13') throw new TypeError('Sec-WebSocket-Version must be 13');
+  const protocol = chooseProtocol(headers.get('sec-websocket-protocol'), options.protocol);
+  const url = request.url.replace(/^http/, 'ws');
+  if (source.kind === 'h2') {
+    const exchange = source.exchange;
+    if (exchange.method !== 'CONNECT' || exchange.protocol !== 'websocket')
+      throw new TypeError(`extended CONNECT for ${exchange.protocol}, not websocket`);
+    const transport = new H2Transport(exchange);
+    const socket = new ServerWebSocket(transport, url, protocol ?? '', options);
+    socket.start();
+    const responseHeaders = new Headers();
+    if (protocol !== undefined) responseHeaders.set('sec-websocket-protocol', protocol);
+    return { socket, response: new Response(transport.body, { status: 200, headers: responseHeaders }) };
+  }
+  // RFC 6455 §4.2.1: GET, Upgrade: websocket, Connection: Upgrade, a 16-byte base64 key.
+  const key = headers.get('sec-websocket-key');
+  if (request.method !== 'GET') throw new TypeError('a WebSocket handshake is a GET');
+  if (!hasToken(headers.get('upgrade'), 'websocket')) throw new TypeError('Upgrade must be websocket');
+  if (!hasToken(headers.get('connection'), 'upgrade')) throw new TypeError('Connection must include Upgrade');
+  if (!isValidKey(key)) throw new TypeError('Sec-WebSocket-Key is not 16 bytes in base64');
+  const lines = [
+    'HTTP/1.1 101 Switching Protocols',
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Accept: ${acceptKey(key.trim())}`,
+  ];
+  if (protocol !== undefined) lines.push(`Sec-WebSocket-Protocol: ${protocol}`);
+  const head = `${lines.join('\r\n')}\r\n\r\n`;
+  const transport = new H1Transport(source.socket, head, source.head);
+  const socket = new ServerWebSocket(transport, url, protocol ?? '', options);
+  // A placeholder: Fetch cannot build a 101 Response; the HTTP/1.1 side recognizes this one.
+  const response = new Response(null, { status: 200, headers: { 'x-h2tubes-upgrade': 'websocket' } });
+  h1Upgrades.set(response, { socket, head });
+  return { socket, response };
+}
+
+/**
+ * The socket behind a Response that `upgradeWebSocket` made for an HTTP/1.1 request, or
+ * undefined for any other Response (internal to the HTTP/1.1 upgrade path).
+ */
+export function takeUpgrade(response: Response): ServerWebSocket | undefined {
+  const entry = h1Upgrades.get(response);
+  if (entry === undefined) return undefined;
+  h1Upgrades.delete(response);
+  return entry.socket;
+}
