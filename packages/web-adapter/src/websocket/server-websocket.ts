@@ -91,9 +91,11 @@ export class ServerWebSocket extends EventTarget {
   private readonly sendQueue: WebSocketMessage[] = [];
 
   constructor(
-    private readonly transport: WebSocketTransport,
+    private readonly connection: WebSocketTransport,
     readonly url: string,
     readonly protocol: string,
+    /** How it was opened: HTTP/2 extended CONNECT (RFC 8441) or an HTTP/1.1 Upgrade (RFC 6455 §4). */
+    readonly transport: 'h2' | 'http/1.1',
     private readonly options: WebSocketOptions = {},
   ) {
     super();
@@ -122,7 +124,7 @@ export class ServerWebSocket extends EventTarget {
 
   /** Begins once the handler's response goes out (internal: called by `upgradeWebSocket`). */
   start(): void {
-    this.transport.start(
+    this.connection.start(
       {
         chunk: (c) => {
           this.inbox.push(c);
@@ -148,7 +150,7 @@ export class ServerWebSocket extends EventTarget {
   get bufferedAmount(): number {
     let queued = 0;
     for (const m of this.sendQueue) queued += typeof m === 'string' ? m.length : m.byteLength;
-    return this.outbox.size + this.transport.pending + queued;
+    return this.outbox.size + this.connection.pending + queued;
   }
 
   /**
@@ -216,7 +218,7 @@ export class ServerWebSocket extends EventTarget {
     if (n <= 0 || this.unacked === 0) return;
     this.unacked = Math.max(0, this.unacked - n);
     if (this.unacked > 0 || this.pumping) return;
-    this.transport.ack(this.owed);
+    this.connection.ack(this.owed);
     this.owed = 0;
     this.pump();
   }
@@ -289,12 +291,12 @@ export class ServerWebSocket extends EventTarget {
         if (this.unacked > 0) {
           // Messages of this chunk wait for the application: its credit waits with them.
           this.owed += chunk.length;
-          this.transport.pause();
+          this.connection.pause();
           return;
         }
-        this.transport.ack(chunk.length);
+        this.connection.ack(chunk.length);
       }
-      if (this.inbox.length === 0) this.transport.resume();
+      if (this.inbox.length === 0) this.connection.resume();
     } finally {
       this.pumping = false;
     }
@@ -337,13 +339,13 @@ export class ServerWebSocket extends EventTarget {
     this.state = 3;
     this.inbox.length = 0;
     this.sendQueue.length = 0;
-    if (this.owed > 0) this.transport.ack(this.owed);
+    if (this.owed > 0) this.connection.ack(this.owed);
     this.owed = 0;
     this.outbox.onTaken(undefined);
     // After a handshake or a failure with a Close frame, the transport flushes it and ends (a
     // server closes first, RFC 6455 §7.1.1); a lost transport or a timeout (1006) is dropped.
     this.outbox.end();
-    if (info.code === 1006) this.transport.abort();
+    if (info.code === 1006) this.connection.abort();
     this.resolveClosed(info);
     this.incomingSubscriber?.complete();
     this.incomingSubscriber = undefined;

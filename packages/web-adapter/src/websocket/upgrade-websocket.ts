@@ -48,7 +48,7 @@ export function upgradeWebSocket(request: Request, options: WebSocketOptions = {
     if (exchange.method !== 'CONNECT' || exchange.protocol !== 'websocket')
       throw new TypeError(`extended CONNECT for ${exchange.protocol}, not websocket`);
     const transport = new H2Transport(exchange);
-    const socket = new ServerWebSocket(transport, url, protocol ?? '', options);
+    const socket = new ServerWebSocket(transport, url, protocol ?? '', 'h2', options);
     socket.start();
     const responseHeaders = new Headers();
     if (protocol !== undefined) responseHeaders.set('sec-websocket-protocol', protocol);
@@ -69,7 +69,7 @@ export function upgradeWebSocket(request: Request, options: WebSocketOptions = {
   if (protocol !== undefined) lines.push(`Sec-WebSocket-Protocol: ${protocol}`);
   const head = `${lines.join('\r\n')}\r\n\r\n`;
   const transport = new H1Transport(source.socket, head, source.head);
-  const socket = new ServerWebSocket(transport, url, protocol ?? '', options);
+  const socket = new ServerWebSocket(transport, url, protocol ?? '', 'http/1.1', options);
   // A placeholder: Fetch cannot build a 101 Response; the HTTP/1.1 side recognizes this one.
   const response = new Response(null, { status: 200, headers: { 'x-h2tubes-upgrade': 'websocket' } });
   h1Upgrades.set(response, { socket, head });
