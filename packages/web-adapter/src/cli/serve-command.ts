@@ -50,13 +50,20 @@ export async function serveCommand(options: CliOptions, env: NodeJS.ProcessEnv):
     await (await listen(() => new Response(null), serveOptions, options)).close(0);
     console.log(`h2tubes: starting ${options.workers} worker processes`);
   }
-  await serveCluster(options.workers, async () => {
-    const server = await listen(handler, serveOptions, options);
-    if (cluster.worker?.id === 1) print(bannerLines(options.module, server.addresses, cacert));
-    // Ctrl-C in a terminal reaches the workers directly and through the primary: the second
-    // signal is the same request, not an impatient user.
-    closeOnSignals(server, false);
-  });
+  try {
+    await serveCluster(options.workers, async () => {
+      const server = await listen(handler, serveOptions, options);
+      if (cluster.worker?.id === 1) print(bannerLines(options.module, server.addresses, cacert));
+      // Ctrl-C in a terminal reaches the workers directly and through the primary: the second
+      // signal is the same request, not an impatient user.
+      closeOnSignals(server, false);
+    });
+  } catch (e) {
+    // The worker has said why on the shared stderr; the primary only adds that it stops.
+    if (cluster.isPrimary && !(e instanceof CliError))
+      throw new CliError(`${(e as Error).message}; stopping (the worker's own error is above)`);
+    throw e;
+  }
 }
 
 /** `serve()`, with a port that cannot be bound said as the setting to change. */
