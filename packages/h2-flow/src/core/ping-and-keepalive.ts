@@ -1,0 +1,98 @@
+import type { DecodedFrame } from '@h2tubes/h2-frames/core';
+import * as out from './outbound-frames.js';
+
+/** Why we sent a PING: the application's, the keepalive's, or the graceful GOAWAY's round (§6.8). */
+export type PingPurpose = 'app' | 'keepalive' | 'goaway';
+
+interface PingRecord {
+  readonly purpose: PingPurpose;
+  readonly sentAt: number;
+}
+
+/** What an ACK of one of our PINGs answered. */
+export interface PingAnswer {
+  readonly purpose: PingPurpose;
+  readonly pingId: number;
+  readonly rttMs: number;
+}
+
+/**
+ * Our PINGs (RFC 9113 §6.7) and what they measure: the round-trip time (used by receive-window
+ * auto-tuning) and the peer's liveness (keepalive: a PING after `intervalMs` of silence, the
+ * connection is given up when its ACK takes longer than `timeoutMs`). Answering the peer's PINGs
+ * is a control-frame answer, not this unit's business. hyperium/h2: `proto/ping_pong.rs`.
+ */
+export class PingAndKeepalive {
+  /** The last measured round trip (ms), or the assumed one until a PING came back. */
+  rttMs: number;
+  private readonly pings = new Map<number, PingRecord>();
+  private nextPingId = 1;
+  private lastReceivedAt = 0;
+  private keepaliveSentAt = -1;
+
+  constructor(
+    private readonly write: (f: DecodedFrame) => void,
+    assumedRttMs: number,
+    private readonly intervalMs: number,
+    private readonly timeoutMs: number,
+  ) {
+    this.rttMs = assumedRttMs;
+  }
+
+  /** The peer said something (any frame): the keepalive's silence starts again. */
+  heard(now: number): void {
+    this.lastReceivedAt = now;
+  }
+
+  /** Writes a PING carrying a fresh id; its ACK comes back through `acknowledged`. */
+  send(purpose: PingPurpose, now: number): number {
+    const id = this.nextPingId++;
+    this.pings.set(id, { purpose, sentAt: now });
+    this.write(out.ping(pingPayload(id), false));
+    return id;
+  }
+
+  /** A PING ACK: which of our PINGs it answers (undefined for one we did not send), RTT updated. */
+  acknowledged(opaqueData: Uint8Array, now: number): PingAnswer | undefined {
+    const key = pingKey(opaqueData);
+    const p = this.pings.get(key);
+    if (p === undefined) return undefined;
+    this.pings.delete(key);
+    const rtt = now - p.sentAt;
+    this.rttMs = Math.max(rtt, 1);
+    if (p.purpose === 'keepalive') this.keepaliveSentAt = -1;
+    return { purpose: p.purpose, pingId: key, rttMs: rtt };
+  }
+
+  /** The keepalive check: sends its PING when due; 'timedOut' when the last one went unanswered. */
+  tick(now: number): 'timedOut' | undefined {
+    if (this.intervalMs <= 0) return undefined;
+    if (this.keepaliveSentAt >= 0)
+      return now - this.keepaliveSentAt >= this.timeoutMs ? 'timedOut' : undefined;
+    if (now - this.lastReceivedAt >= this.intervalMs) {
+      this.keepaliveSentAt = now;
+      this.send('keepalive', now);
+    }
+    return undefined;
+  }
+
+  /** When `tick` has something to do next, or +∞ when keepalive is off. */
+  deadline(): number {
+    if (this.intervalMs <= 0) return Number.POSITIVE_INFINITY;
+    return this.keepaliveSentAt >= 0
+      ? this.keepaliveSentAt + this.timeoutMs
+      : this.lastReceivedAt + this.intervalMs;
+  }
+}
+
+/** Our PING payloads carry a counter in the last four octets, so an ACK finds its record. */
+function pingPayload(id: number): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setUint32(4, id);
+  return b;
+}
+
+function pingKey(d: Uint8Array): number {
+  if (d.length !== 8 || d[0]! | d[1]! | d[2]! | d[3]!) return -1;
+  return new DataView(d.buffer, d.byteOffset, 8).getUint32(4);
+}
