@@ -1,0 +1,53 @@
+import * as http2 from 'node:http2';
+import { type CloseInfo, WebSocketEndpoint, type WebSocketMessage } from '@h2tubes/websocket/core';
+
+export interface H2WebSocket {
+  session: http2.ClientHttp2Session;
+  endpoint: WebSocketEndpoint;
+  messages: WebSocketMessage[];
+  closed: Promise<CloseInfo>;
+  status: number;
+}
+
+/**
+ * A WebSocket client over node:http2 by hand (RFC 8441 §4): wait for the server's
+ * SETTINGS_ENABLE_CONNECT_PROTOCOL = 1, send CONNECT with `:protocol websocket`, and run the
+ * client side of the codec over the stream's DATA.
+ */
+export async function openH2WebSocket(port: number, path: string): Promise<H2WebSocket> {
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  await new Promise<void>((resolve) => session.once('remoteSettings', () => resolve()));
+  // RFC 8441 §3: extended CONNECT only once the server announced it.
+  if (session.remoteSettings.enableConnectProtocol !== true)
+    throw new Error('no SETTINGS_ENABLE_CONNECT_PROTOCOL');
+  const stream = session.request({
+    ':method': 'CONNECT',
+    ':protocol': 'websocket',
+    ':scheme': 'http',
+    ':authority': `127.0.0.1:${port}`,
+    ':path': path,
+    'sec-websocket-version': '13',
+  });
+  const status = await new Promise<number>((resolve) =>
+    stream.once('response', (h) => resolve(Number(h[':status']))),
+  );
+  const messages: WebSocketMessage[] = [];
+  let resolveClosed!: (info: CloseInfo) => void;
+  const closed = new Promise<CloseInfo>((resolve) => {
+    resolveClosed = resolve;
+  });
+  const endpoint = new WebSocketEndpoint(
+    { role: 'client' },
+    {
+      write: (b) => stream.write(b),
+      message: (m) => messages.push(m),
+      closed: (info) => {
+        stream.end(); // RFC 8441 §5: END_STREAM once the close handshake is done
+        resolveClosed(info);
+      },
+    },
+  );
+  stream.on('data', (c: Buffer) => endpoint.receive(new Uint8Array(c)));
+  stream.on('end', () => endpoint.abort('stream ended'));
+  return { session, endpoint, messages, closed, status };
+}
