@@ -80,6 +80,7 @@ export class ServerWebSocket extends EventTarget {
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
   private resolveClosed!: (info: CloseInfo) => void;
   private readonly handlers = new Map<string, EventListener>();
+  private readonly guarded = new WeakMap<object, EventListener>();
   /** Received chunks not yet fed to the codec (waiting for the application to consume). */
   private readonly inbox: Uint8Array[] = [];
   private manual = false;
@@ -239,6 +240,42 @@ export class ServerWebSocket extends EventTarget {
     });
     void this.closed.then(() => subscription.unsubscribe());
     return subscription;
+  }
+
+  /**
+   * Listeners run guarded: in Node an exception thrown by an EventTarget listener becomes an
+   * uncaught exception that ends the process; here it is logged (one line) and the socket goes on,
+   * as a throwing Fetch handler answers 500 instead of crashing the server.
+   */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: AddEventListenerOptions | boolean,
+  ): void {
+    if (listener === null) return;
+    let guarded = this.guarded.get(listener);
+    if (guarded === undefined) {
+      guarded = (event: Event) => {
+        try {
+          if (typeof listener === 'function') listener.call(this, event);
+          else listener.handleEvent(event);
+        } catch (e) {
+          const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+          console.error(`[h2tubes] a WebSocket '${event.type}' listener threw: ${what.replace(/\s+/g, ' ')}`);
+        }
+      };
+      this.guarded.set(listener, guarded);
+    }
+    super.addEventListener(type, guarded, options);
+  }
+
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: EventListenerOptions | boolean,
+  ): void {
+    const guarded = listener === null ? undefined : this.guarded.get(listener);
+    if (guarded !== undefined) super.removeEventListener(type, guarded, options);
   }
 
   // --- on* handler properties, as on the WebSocket API ---
