@@ -49,6 +49,8 @@ export class Closing {
 
   /** We sent END_STREAM (§5.1: open → half-closed (local), half-closed (remote) → closed). */
   weEnded(s: H2Stream): void {
+    // The sink may have reset the stream while we were reporting on it (see "Re-entrancy").
+    if (s.state === 'closed') return;
     if (s.state === 'halfClosedRemote') return this.closeStream(s, 'endStream');
     s.state = 'halfClosedLocal';
     this.p.emit({ kind: 'localEnded', streamId: s.id });
@@ -57,6 +59,7 @@ export class Closing {
   /** The peer sent END_STREAM. */
   peerEnded(s: H2Stream): void {
     s.inPhase = 'done';
+    if (s.state === 'closed') return;
     if (s.state === 'halfClosedLocal') this.closeStream(s, 'endStream');
     else s.state = 'halfClosedRemote';
   }

@@ -23,6 +23,11 @@ export const INITIAL_CONNECTION_WINDOW = 65_535;
 /** The units a `Connection` is made of; only the `Connection` holds them all. */
 export interface ConnectionParts {
   readonly clock: Clock;
+  /** How deep we are inside the sink's callbacks (0: the caller is not called back by us). */
+  readonly inSink: { depth: number };
+  /** The sink's callbacks, counted in `inSink`. */
+  readonly frame: (f: DecodedFrame) => void;
+  readonly emit: (e: ConnectionEvent) => void;
   readonly connSend: FlowWindow;
   readonly scheduler: SendScheduler<H2Stream>;
   readonly registry: StreamRegistry;
@@ -44,8 +49,23 @@ export interface ConnectionParts {
  * the registry, the closing rules, a callback or two), never to the whole connection.
  */
 export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): ConnectionParts {
-  const frame = (f: DecodedFrame): void => sink.frame(f);
-  const emit = (e: ConnectionEvent): void => sink.event(e);
+  const inSink = { depth: 0 };
+  const frame = (f: DecodedFrame): void => {
+    inSink.depth++;
+    try {
+      sink.frame(f);
+    } finally {
+      inSink.depth--;
+    }
+  };
+  const emit = (e: ConnectionEvent): void => {
+    inSink.depth++;
+    try {
+      sink.event(e);
+    } finally {
+      inSink.depth--;
+    }
+  };
   const clock: Clock = { now: 0 };
   const connSend = new FlowWindow(INITIAL_CONNECTION_WINDOW);
   const scheduler = new SendScheduler<H2Stream>();
@@ -149,6 +169,9 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
   });
   return {
     clock,
+    inSink,
+    frame,
+    emit,
     connSend,
     scheduler,
     registry,

@@ -10,7 +10,7 @@ import {
 import type { Clock, Closing } from './closing.js';
 import { assembleConnection, INITIAL_CONNECTION_WINDOW } from './connection-parts.js';
 import type { CreditReturn } from './credit-return.js';
-import type { ConnectionSink } from './events.js';
+import type { ConnectionEvent, ConnectionSink } from './events.js';
 import type { FlowWindow } from './flow-window.js';
 import type { GoawayAndShutdown, GoawayOptions } from './goaway-and-shutdown.js';
 import type { Budget } from './limits.js';
@@ -42,6 +42,17 @@ const encoder = new TextEncoder();
  * frames within the windows, the peer's MAX_FRAME_SIZE and the socket room, by RFC 9218 priority.
  * Receive side: DATA is credit on loan until `consume(streamId, n)`.
  *
+ * Re-entrancy: the sink's `event` (and `frame`) callbacks run in the middle of the core's work.
+ * From inside them the application may call `respond`, `sendInformational`, `sendData`,
+ * `sendTrailers`, `wantsData`, `consume`, `resetStream`, `request`, `canRequest`, `ping`,
+ * `goaway`, `flushed` and the getters: safe by design, each records its effect (a frame written
+ * after the ones already out, a body buffered for the next `flush`, a stream closed) and the core
+ * re-checks a stream's state after every event it reports on it (a stream reset from inside
+ * `dataReceived` with END_STREAM stays reset, a request reset from inside `requestSent` sends no
+ * body). The calls that drive the core — `start`, `receive`, `tick`, `flush` — throw
+ * `H2UsageError` from inside the sink: they would run a frame or a timer in the middle of another
+ * one, so make them after the core has returned (tube layers schedule them on a microtask).
+ *
  * This class is the public surface and the frame dispatch; each concern lives in its own unit,
  * given only the parts it works on (as hyperium/h2 splits its `proto` layer): `StreamRegistry`
  * (streams, ids, counts), `SettingsExchange`, `PingAndKeepalive`, `GoawayAndShutdown`,
@@ -59,7 +70,9 @@ const encoder = new TextEncoder();
 export class Connection {
   readonly role: 'server' | 'client';
   private readonly o: ResolvedOptions;
-  private readonly sink: ConnectionSink;
+  private readonly frame: (f: DecodedFrame) => void;
+  private readonly emit: (e: ConnectionEvent) => void;
+  private readonly inSink: { depth: number };
   private readonly clock: Clock;
   private startedAt = -1;
   private readonly connSend: FlowWindow;
@@ -79,8 +92,10 @@ export class Connection {
   constructor(options: ConnectionOptions, sink: ConnectionSink) {
     this.o = resolveOptions(options);
     this.role = this.o.role;
-    this.sink = sink;
     const p = assembleConnection(this.o, sink);
+    this.frame = p.frame;
+    this.emit = p.emit;
+    this.inSink = p.inSink;
     this.clock = p.clock;
     this.connSend = p.connSend;
     this.registry = p.registry;
@@ -104,6 +119,7 @@ export class Connection {
    * window option is above 65 535, the WINDOW_UPDATE that raises it (§6.9.2).
    */
   start(now: number): void {
+    this.outsideSink('start');
     if (this.startedAt >= 0) throw new H2UsageError('start() was already called');
     this.clock.now = now;
     this.startedAt = now;
@@ -113,7 +129,7 @@ export class Connection {
     const raise = this.o.connectionWindowSize - INITIAL_CONNECTION_WINDOW;
     if (raise > 0) {
       this.credit.connRecv.available += raise;
-      this.sink.frame(out.windowUpdate(0, raise));
+      this.frame(out.windowUpdate(0, raise));
     }
   }
 
@@ -162,6 +178,7 @@ export class Connection {
    * keepalive PING, idle timeout (→ graceful GOAWAY), the second phase of a graceful GOAWAY.
    */
   tick(now: number): void {
+    this.outsideSink('tick');
     this.clock.now = now;
     if (this.closing.isClosed || this.startedAt < 0) return;
     const c = this.closing;
@@ -172,9 +189,7 @@ export class Connection {
       return c.connectionError('SETTINGS_TIMEOUT', `${what} in time`, timeout);
     }
     if (this.pings.tick(now) === 'timedOut') {
-      this.sink.frame(
-        out.goaway(this.registry.highestPeerId, 'NO_ERROR', encoder.encode('keepalive timeout')),
-      );
+      this.frame(out.goaway(this.registry.highestPeerId, 'NO_ERROR', encoder.encode('keepalive timeout')));
       c.limitExceeded('keepaliveTimeout', 0);
       return c.close('NO_ERROR', 'local', undefined);
     }
@@ -209,6 +224,7 @@ export class Connection {
 
   /** One decoded frame from the peer. Never throws for bad input: answers on the wire instead. */
   receive(frame: DecodedFrame, now: number): void {
+    this.outsideSink('receive');
     this.clock.now = now;
     this.pings.heard(now);
     if (this.closing.isClosed) return;
@@ -255,8 +271,7 @@ export class Connection {
     const a = this.pings.acknowledged(f.opaqueData, this.clock.now);
     if (a === undefined) return;
     if (a.purpose === 'goaway') this.shutdown.pingAcknowledged();
-    else if (a.purpose === 'app')
-      this.sink.event({ kind: 'pingAcknowledged', pingId: a.pingId, rttMs: a.rttMs });
+    else if (a.purpose === 'app') this.emit({ kind: 'pingAcknowledged', pingId: a.pingId, rttMs: a.rttMs });
   }
 
   // ───────────────────────────── application: messages ─────────────────────────────
@@ -312,7 +327,7 @@ export class Connection {
       throw new H2UsageError('respond() needs a final status (200-599); use sendInformational for 1xx');
     const endStream = options.endStream ?? false;
     s.outNoBody = s.method === 'HEAD' || status === 204 || status === 304;
-    this.sink.frame(out.headers(streamId, fields, endStream));
+    this.frame(out.headers(streamId, fields, endStream));
     s.outPhase = endStream ? 'done' : 'body';
     if (endStream) this.closing.weEnded(s);
     return true;
@@ -331,7 +346,7 @@ export class Connection {
     const status = this.checks.responseStatus(fields);
     if (status >= 200 || status === 101)
       throw new H2UsageError('sendInformational() needs a 1xx status other than 101');
-    this.sink.frame(out.headers(streamId, fields, false));
+    this.frame(out.headers(streamId, fields, false));
     return true;
   }
 
@@ -404,7 +419,14 @@ export class Connection {
    * const written = c.flush(socket.writableHighWaterMark - socket.writableLength);
    */
   flush(maxBytes: number): number {
+    this.outsideSink('flush');
     return this.send.flush(maxBytes);
+  }
+
+  /** The calls that drive the core are refused from inside the sink (see "Re-entrancy" above). */
+  private outsideSink(what: string): void {
+    if (this.inSink.depth > 0)
+      throw new H2UsageError(`${what}() called from inside the sink: call it once the core has returned`);
   }
 
   /**
@@ -432,9 +454,9 @@ export class Connection {
     const s = this.registry.get(streamId);
     if (s === undefined) return this.checks.knownGone(streamId, 'resetStream');
     if (s.queued) this.requests.remove(s);
-    else this.sink.frame(out.rstStream(streamId, code));
+    else this.frame(out.rstStream(streamId, code));
     this.closing.closeStream(s, 'sentReset');
-    this.sink.event({ kind: 'streamReset', streamId, code, by: 'local', retryable: false, error: undefined });
+    this.emit({ kind: 'streamReset', streamId, code, by: 'local', retryable: false, error: undefined });
     return true;
   }
 

@@ -134,8 +134,11 @@ export class GoawayAndShutdown {
    * `retryable`, so the caller may send it again on a new connection.
    */
   private refuseUnprocessed(unprocessed: (s: H2Stream) => boolean, by: 'local' | 'remote'): void {
+    // First, so that a stream closing below cannot send a queued request after the GOAWAY.
+    this.p.dropRequestQueue();
     for (const s of [...this.p.registry.live.values()]) {
-      if (!unprocessed(s)) continue;
+      // The sink may reset streams while we report on others (see "Re-entrancy").
+      if (s.state === 'closed' || !unprocessed(s)) continue;
       this.p.closing.closeStream(s, 'recvReset');
       this.p.emit({
         kind: 'streamReset',
@@ -146,6 +149,5 @@ export class GoawayAndShutdown {
         error: undefined,
       });
     }
-    this.p.dropRequestQueue();
   }
 }

@@ -5,6 +5,7 @@ import * as out from './outbound-frames.js';
 import type { Priority } from './priority.js';
 import type { H2Stream } from './stream.js';
 import type { StreamRegistry } from './stream-registry.js';
+import type { StreamState } from './stream-state.js';
 
 /** What the client's request queue needs. */
 export interface RequestQueueParts {
@@ -69,6 +70,8 @@ export class RequestQueueAndRetry {
       const endNow = s.requestEndStream;
       p.frame(out.headers(s.id, s.requestFields!, endNow));
       p.emit({ kind: 'requestSent', streamId: s.id });
+      // Reset from inside the sink (see "Re-entrancy"): nothing more to send.
+      if ((s.state as StreamState) === 'closed') continue;
       if (endNow) p.closing.weEnded(s);
       else p.afterEnqueue(s);
     }

@@ -131,6 +131,11 @@ export class StreamRegistry {
 
   /** The connection is over: no stream is live any more. */
   clear(): void {
+    // Streams still referenced by a caller up the stack must read as closed and uncounted.
+    for (const s of this.live.values()) {
+      s.state = 'closed';
+      s.counted = false;
+    }
     this.live.clear();
     this.peerActive = 0;
     this.localActive = 0;
