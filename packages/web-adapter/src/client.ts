@@ -19,13 +19,33 @@ export interface ConnectOptions {
   readonly connection?: SessionOptions;
 }
 
+/** What a default reader's `read()` of an `H2ResponseBody` resolves to. */
+type BodyRead = { done: false; value: Uint8Array } | { done: true; value?: undefined };
+
+/**
+ * The body of an `H2Response`: the Fetch ReadableStream, also typed as the AsyncIterable it is at
+ * run time on Node, and with a `getReader()` whose reads rxjs' `from` can type. TypeScript's DOM
+ * ReadableStream (a `getReader({ mode: 'byob' })` overload first) is not an `ObservableInput`, so
+ * `from(res.body!)` on a plain Response does not type-check; on this one it is an
+ * `Observable<Uint8Array>`.
+ */
+export type H2ResponseBody = NonNullable<Response['body']> &
+  AsyncIterable<Uint8Array> & {
+    getReader(): Omit<ReadableStreamDefaultReader<Uint8Array>, 'read'> & { read(): Promise<BodyRead> };
+  };
+
+/** The `Response` of `H2Client.fetch`; its body is null after HEAD, 204 and 304. */
+export interface H2Response extends Response {
+  readonly body: H2ResponseBody | null;
+}
+
 /** HTTP/2 connections to one origin with a Fetch-shaped API. */
 export interface H2Client {
   /**
    * Sends a request over the shared connection and resolves with a standard `Response` whose body
    * streams with backpressure (credit goes back to the server only as the body is read).
    */
-  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<H2Response>;
   /**
    * The Rx form of `fetch` (see `observeFetch`): sent on subscribe, the Response emitted once,
    * unsubscribing before the response resets the stream.
@@ -129,7 +149,11 @@ export async function connect(origin: string | URL, options: ConnectOptions = {}
           const headers = new Headers();
           for (const f of res.fields) if (f.name.charCodeAt(0) !== 0x3a) headers.append(f.name, f.value);
           const noBody = request.method === 'HEAD' || res.status === 204 || res.status === 304;
-          return new Response(noBody ? null : bodyStream(res.body), { status: res.status, headers });
+          // Node's ReadableStream is async iterable (see H2Response).
+          return new Response(noBody ? null : bodyStream(res.body), {
+            status: res.status,
+            headers,
+          }) as H2Response;
         } catch (e) {
           const http1 = http1Answers.get(session);
           if (http1 !== undefined)

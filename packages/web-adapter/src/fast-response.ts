@@ -38,6 +38,10 @@ export class FastResponse implements Materializable<Response> {
   /** The init's headers as fields, converted (and checked) now, as the Response constructor does. */
   private readonly fields: HeaderField[];
   private realValue: Response | undefined;
+  /** Response.redirect, inherited at run time (`Object.setPrototypeOf(FastResponse, Response)` below). */
+  declare static redirect: typeof Response.redirect;
+  /** Response.error, inherited at run time as `redirect` is. */
+  declare static error: typeof Response.error;
 
   constructor(
     private readonly bodyInit?: BodyInit | null,

@@ -1,4 +1,10 @@
-export { type ConnectOptions, connect, type H2Client } from './client.js';
+export {
+  type ConnectOptions,
+  connect,
+  type H2Client,
+  type H2Response,
+  type H2ResponseBody,
+} from './client.js';
 export {
   type Closable,
   type ClusterHandle,
