@@ -7,11 +7,17 @@
  *   GET /stats  JSON: per connected client, events queued, dropped and delivered
  *
  * The feed is encoded once per item and shared; each client gets a pull-driven body with its
- * own bounded queue (`feedBody`), so a client that stops reading neither slows the feed for the
- * others nor grows the server's memory beyond `capacity` events.
+ * own bounded queue (`bounded(..., { overflow: 'dropOldest' })` from `@h2tubes/tubes`), so a client
+ * that stops reading neither slows the feed for the others nor grows the server's memory beyond
+ * `capacity` events.
  */
+import { bounded, type PullStats, toReadableStream } from '@h2tubes/tubes';
 import { map, type Observable, share } from 'rxjs';
-import { type FeedClientStats, feedBody } from './feed-body.js';
+
+/** What one client's feed body did (`@h2tubes/tubes`' pull stats): queued, highWater, dropped, delivered. */
+export type FeedClientStats = PullStats;
+
+const encoder = new TextEncoder();
 
 /** Options of `createLiveFeed`. */
 export interface LiveFeedOptions {
@@ -66,10 +72,24 @@ export function createLiveFeed(feed$: Observable<unknown>, options: LiveFeedOpti
   const clients = new Map<string, FeedClientStats>();
   let nextClient = 1;
 
+  /**
+   * Strings to UTF-8, one chunk per string. The writable side's high-water mark is the default 1
+   * (with 0, `pipeThrough` would wait forever for room); the readable side reads on demand only.
+   */
+  const encodeText = (): TransformStream<string, Uint8Array> =>
+    new TransformStream({ transform: (text, c) => c.enqueue(encoder.encode(text)) }, undefined, {
+      highWaterMark: 0,
+    });
+
   const subscribe = (request: Request): Response => {
     const label = new URL(request.url).searchParams.get('client') ?? `#${nextClient++}`;
-    const { body, stats } = feedBody(events$, { capacity, lagNotice });
-    clients.set(label, stats);
+    // The body is read only when the stream's window and the socket have room (highWaterMark 0),
+    // so a client that stops reading stops being read for; meanwhile its events wait in a
+    // drop-oldest queue of `capacity` (references to the shared strings), and the feed never
+    // waits. Reading again, it gets a lag notice first, then the newest events.
+    const feed = bounded(events$, { overflow: 'dropOldest', capacity, lagged: lagNotice });
+    const body = toReadableStream(feed).pipeThrough(encodeText());
+    clients.set(label, feed.stats);
     request.signal.addEventListener('abort', () => clients.delete(label), { once: true });
     return new Response(body, {
       headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-store' },
@@ -85,7 +105,14 @@ export function createLiveFeed(feed$: Observable<unknown>, options: LiveFeedOpti
         case '/feed':
           return subscribe(request);
         case '/stats':
-          return Response.json(Object.fromEntries([...clients].map(([k, s]) => [k, { ...s }])));
+          return Response.json(
+            Object.fromEntries(
+              [...clients].map(([k, s]) => [
+                k,
+                { queued: s.queued, highWater: s.highWater, dropped: s.dropped, delivered: s.delivered },
+              ]),
+            ),
+          );
         default:
           return new Response('not found\n', { status: 404 });
       }

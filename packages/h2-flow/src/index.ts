@@ -6,11 +6,10 @@
 export { Connection, type GoawayOptions } from './core/connection.js';
 export type { ConnectionEvent, ConnectionEventKind, ConnectionSink } from './core/events.js';
 export { FlowWindow } from './core/flow-window.js';
-export { Budget, type LimitName, TokenBucket } from './core/limits.js';
-export { type ConnectionOptions, type ResolvedOptions, type Role, resolveOptions } from './core/options.js';
+export { type LimitName, TokenBucket } from './core/limits.js';
+export type { ConnectionOptions, Role } from './core/options.js';
 export { DEFAULT_URGENCY, type Priority, parsePriority } from './core/priority.js';
 export { ReceiveCredit } from './core/receive-credit.js';
-export { type Schedulable, SendScheduler } from './core/send-scheduler.js';
 export {
   announcedSettings,
   applySettings,
@@ -31,10 +30,13 @@ export {
   type StreamState,
   stepStream,
 } from './core/stream-state.js';
-export { type BodyPuller, type BodySink, pullBody } from './tubes/body-puller.js';
+export { DEFAULT_OBSERVABLE_BODY_POLICY, pullBody } from './tubes/body-puller.js';
 export { type ClientSession, clientConnection, type StreamResetError } from './tubes/client-connection.js';
+export { ConnectionStage, type ConnectionStageOptions } from './tubes/connection-stage.js';
 export type * from './tubes/exchange-types.js';
-export { type FrameStages, H2Pipeline, type PipelineOptions } from './tubes/h2-pipeline.js';
+export { FrameCodec, type FrameCodecOptions } from './tubes/frame-codec.js';
+export { type FrameStages, inboundFrames, outboundBytes } from './tubes/frame-stages.js';
 export { H2Session, type SessionOptions } from './tubes/h2-session.js';
 export { type CreditReturn, StreamBody } from './tubes/received-body.js';
+export type { ErrorContext, ReportError } from './tubes/report-error.js';
 export { type ServerConnectionOptions, serverConnection } from './tubes/server-connection.js';

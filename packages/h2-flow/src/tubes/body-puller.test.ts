@@ -1,13 +1,14 @@
 import { H2UsageError } from '@h2tubes/h2-frames';
+import type { PullSink } from '@h2tubes/tubes';
 import { from, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { type BodySink, pullBody } from './body-puller.js';
+import { pullBody } from './body-puller.js';
 
 function recorder() {
   const log: string[] = [];
-  const sink: BodySink = {
-    chunk: (c, last) => log.push(`chunk:${new TextDecoder().decode(c)}${last ? '(last)' : ''}`),
-    end: () => log.push('end'),
+  const sink: PullSink<Uint8Array> = {
+    next: (c, last) => log.push(`chunk:${new TextDecoder().decode(c)}${last ? '(last)' : ''}`),
+    complete: () => log.push('end'),
     error: (e) => log.push(`error:${(e as Error).message}`),
   };
   return { log, sink };
@@ -85,14 +86,14 @@ describe('pullBody', () => {
   it('serves an Observable from a bounded buffer and fails once it emits past the bound', () => {
     const subject = new Subject<Uint8Array>();
     const { log, sink } = recorder();
-    const p = pullBody(subject, sink, 3);
+    const p = pullBody(subject, sink, { overflow: 'error', highWaterMark: 3, sizeOf: (c) => c.length });
     p.request();
     subject.next(new TextEncoder().encode('ab'));
     subject.next(new TextEncoder().encode('cd'));
     expect(log).toEqual(['chunk:ab']);
     subject.next(new TextEncoder().encode('ef')); // 2 + 2 > 3 octets held ahead of demand
     p.request();
-    expect(log[1]).toMatch(/^error:body Observable emitted more than 3 octets/);
+    expect(log[1]).toMatch(/^error:an Observable emitted more than 3 ahead of demand/);
     expect(subject.observed).toBe(false);
   });
 
@@ -100,7 +101,7 @@ describe('pullBody', () => {
     const { log, sink } = recorder();
     const p = pullBody(from([new TextEncoder().encode('a'), new TextEncoder().encode('b')]), sink);
     for (let i = 0; i < 3; i++) p.request();
-    expect(log).toEqual(['chunk:a', 'chunk:b', 'end']);
+    expect(log).toEqual(['chunk:a', 'chunk:b(last)', 'end']);
   });
 
   it('rejects a source of an unsupported kind with a usage error', () => {

@@ -1,4 +1,5 @@
 import type { ErrorCode, HeaderField } from '@h2tubes/h2-frames';
+import type { Bounded, DemandDriven } from '@h2tubes/tubes';
 import type { Observable } from 'rxjs';
 
 /**
@@ -8,11 +9,25 @@ import type { Observable } from 'rxjs';
  * gRPC, an Rx app) can wrap them without knowing the protocol.
  */
 
-/** A body the application sends. It is pulled only as far as the windows and the socket allow. */
+/**
+ * A body the application sends, pulled one chunk at a time only as far as the stream and
+ * connection windows and the socket allow (DESIGN.md rule 3, `@h2tubes/tubes`' `Puller`):
+ * - a string or bytes: sent as they are;
+ * - a `ReadableStream` or `AsyncIterable`: read one chunk per pull (its own backpressure);
+ * - `demandDriven((demand) => observable)`: an Observable that emits only within the credit it is
+ *   granted, one chunk per pull, so it is pulled exactly (nothing buffered);
+ * - `bounded(observable, policy)`: a hot Observable with the overflow policy you choose for a
+ *   slow reader (`error`, `pause` its origin, or `dropOldest` with a lag notice);
+ * - a plain Observable: treated as `bounded(observable, DEFAULT_OBSERVABLE_BODY_POLICY)`, i.e.
+ *   it fails the stream (RST_STREAM INTERNAL_ERROR) once it runs more than 1 MiB ahead of the
+ *   windows; `ConnectionStageOptions.observableBodyPolicy` changes that default.
+ */
 export type BodySource =
   | string
   | Uint8Array
   | Observable<Uint8Array>
+  | DemandDriven<Uint8Array>
+  | Bounded<Uint8Array>
   | AsyncIterable<Uint8Array>
   | ReadableStream<Uint8Array>;
 

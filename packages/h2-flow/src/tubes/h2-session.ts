@@ -1,77 +1,68 @@
 import type { Duplex } from 'node:stream';
-import type { DecodedFrame, ErrorCode, HeaderBlockAssemblerOptions, HeaderField } from '@h2tubes/h2-frames';
-import { H2ProtocolError } from '@h2tubes/h2-frames';
-import { onNextMicrotask } from '@h2tubes/tubes';
-import { Subject, type Subscription } from 'rxjs';
-import { Connection } from '../core/connection.js';
+import { CONNECTION_PREFACE, type ErrorCode, type HeaderBlockAssemblerOptions } from '@h2tubes/h2-frames';
+import { type PauseToken, type SocketFount, socketFount, socketRoom } from '@h2tubes/tubes';
+import { type Observable, Subject, type Subscription, tap } from 'rxjs';
+import type { Connection } from '../core/connection.js';
 import type { ConnectionEvent } from '../core/events.js';
-import type { ConnectionOptions } from '../core/options.js';
-import { type BodyPuller, pullBody } from './body-puller.js';
+import { ConnectionStage, type ConnectionStageOptions } from './connection-stage.js';
 import type { BodySource, FieldList } from './exchange-types.js';
-import { type FrameStages, H2Pipeline } from './h2-pipeline.js';
+import { FrameCodec } from './frame-codec.js';
+import { type FrameStages, inboundFrames, outboundBytes } from './frame-stages.js';
 
 /** Options shared by the server and client tube layers. */
-export interface SessionOptions extends Omit<ConnectionOptions, 'role'> {
+export interface SessionOptions extends Omit<ConnectionStageOptions, 'role' | 'room'> {
   /**
    * Outbound octets the socket may hold before we stop pulling bodies and stop reading the
    * socket (DESIGN.md rule 4, CVE-2019-9517: a peer that never reads cannot grow our memory).
    * Default 1 MiB.
    */
   readonly outboundHighWaterMark?: number;
-  /** Extra stages to insert into the frame pipeline (a frame logger, a header rewriter). */
+  /** Operators to insert at any boundary of the frame chain, both directions (a logger, a rewriter). */
   readonly stages?: FrameStages;
   /** Bounds of an encoded field block (DESIGN.md: 64 KiB, 8 CONTINUATION frames). */
   readonly headerBlock?: HeaderBlockAssemblerOptions;
-  /** Called with each event of the connection core, for logging and metrics. */
-  readonly onEvent?: (e: ConnectionEvent) => void;
-}
-
-/** One stream's outbound body being pulled into the core as the windows allow. */
-interface OutboundBody {
-  readonly puller: BodyPuller;
-  readonly trailers: Promise<FieldList> | FieldList | undefined;
-  waiting: boolean;
 }
 
 /**
- * One HTTP/2 connection over a socket: the frame pipeline in both directions around a
- * `Connection` core, body pumps for the send side, timers for the core's deadlines, and the
- * socket-level backpressure. Role-specific layers (server exchanges, client requests) listen to
- * `events` and call the core through `conn`.
+ * One HTTP/2 connection over a socket, composed from the public stages:
+ *
+ *   socketFount ─ inboundFrames(codec) ─ stage.receive ─ tap(codec.follow) ─► events
+ *   stage.outbound ─ outboundBytes(codec) ─► socket.write
+ *
+ * plus the socket's own backpressure (reading paused while our writes are over the high-water
+ * mark) and the close that lets a last GOAWAY arrive. The role layers (`serverConnection`,
+ * `clientConnection`) turn `events` into exchanges.
  */
 export class H2Session {
-  readonly conn: Connection;
-  /** Core events after the session has applied what concerns the pipeline (settings). */
-  readonly events = new Subject<ConnectionEvent>();
-  private readonly pipeline: H2Pipeline;
+  readonly stage: ConnectionStage;
+  /** Core events (SETTINGS already applied to the codec). */
+  readonly events: Observable<ConnectionEvent>;
+  private readonly eventsOut = new Subject<ConnectionEvent>();
+  private readonly codec: FrameCodec;
+  private readonly fount: SocketFount;
   private readonly highWater: number;
-  private readonly bodies = new Map<number, OutboundBody>();
-  private flushScheduled = false;
-  private flushAfterWritePending = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private timerAt = Number.POSITIVE_INFINITY;
-  private readingPausedForOutbound: { unpause(): void } | undefined;
+  private readingPaused: PauseToken | undefined;
   private inbound: Subscription | undefined;
-  private finished = false;
+  private outbound: Subscription | undefined;
 
   constructor(
     private readonly socket: Duplex,
-    role: 'server' | 'client',
+    private readonly role: 'server' | 'client',
     private readonly options: SessionOptions,
   ) {
     this.highWater = options.outboundHighWaterMark ?? 1 << 20;
-    this.pipeline = new H2Pipeline(socket, role, {
-      stages: options.stages,
-      headerBlock: options.headerBlock,
+    this.codec = new FrameCodec(role, {
       maxHeaderListSize: options.maxHeaderListSize,
+      headerBlock: options.headerBlock,
     });
-    this.conn = new Connection(
-      { ...options, role },
-      {
-        frame: (f: DecodedFrame) => this.pipeline.write(f),
-        event: (e: ConnectionEvent) => this.onCoreEvent(e),
-      },
-    );
+    // The session still writes (a last GOAWAY) after it stops reading: detach, do not destroy.
+    this.fount = socketFount(socket, { onUnsubscribe: 'detach' });
+    this.stage = new ConnectionStage({ ...options, role, room: socketRoom(socket, this.highWater) });
+    this.events = this.eventsOut.asObservable();
+  }
+
+  get conn(): Connection {
+    return this.stage.conn;
   }
 
   /** Starts the connection: our preface/SETTINGS out, then reads frames until the connection ends. */
@@ -79,271 +70,93 @@ export class H2Session {
     // Frames of one turn already leave in one write; Nagle's algorithm would only hold small
     // responses back until the peer's delayed ACK (measured: 22 k req/s instead of 160 k+).
     (this.socket as Duplex & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
-    this.pipeline.startOutbound();
-    this.conn.start(Date.now());
-    this.socket.on('drain', this.onDrain);
-    this.inbound = this.pipeline
-      .inbound((e) => this.onStreamError(e))
-      .subscribe({
-        next: (f) => {
-          this.conn.receive(f, Date.now());
-          this.scheduleFlush();
-        },
-        error: (e: unknown) => this.onInboundError(e),
-        complete: () => this.finish(),
-      });
-    this.scheduleFlush();
+    // RFC 9113 §3.4: the client's connection preface comes before any frame.
+    if (this.role === 'client') this.socket.write(CONNECTION_PREFACE);
+    this.socket.on('drain', this.applySocketBackpressure);
+    this.outbound = this.stage.outbound.pipe(outboundBytes(this.codec, this.options.stages)).subscribe({
+      next: (bytes) => {
+        if (this.socket.writable) this.socket.write(bytes);
+        this.applySocketBackpressure();
+      },
+      error: () => this.close(true),
+      complete: () => this.close(false),
+    });
+    this.inbound = this.fount
+      .pipe(
+        inboundFrames(this.codec, this.stage.streamError, this.options.stages),
+        this.stage.receive,
+        tap(this.codec.follow),
+      )
+      .subscribe(this.eventsOut);
   }
 
   /** Graceful GOAWAY (RFC 9113 §6.8): in-flight streams finish, then the connection closes. */
   shutdown(): void {
-    if (this.finished) return;
-    this.conn.goaway(Date.now());
-    this.scheduleFlush();
+    this.stage.shutdown();
   }
 
   /** Immediate GOAWAY with a code, then close. */
   abort(code: ErrorCode = 'NO_ERROR', debug?: string): void {
-    if (this.finished) return;
-    this.conn.goaway(Date.now(), {
-      code,
-      immediate: true,
-      debugData: debug === undefined ? undefined : new TextEncoder().encode(debug),
-    });
-    this.scheduleFlush();
+    this.stage.abort(code, debug);
   }
 
-  /**
-   * Starts pulling `body` into stream `streamId` (headers already sent); `trailers`, when given,
-   * are awaited after the body and end the stream.
-   */
   sendBody(streamId: number, body: BodySource, trailers: Promise<FieldList> | FieldList | undefined): void {
-    const pump: OutboundBody = {
-      trailers,
-      waiting: false,
-      puller: pullBody(body, {
-        chunk: (c, last) => {
-          pump.waiting = false;
-          if (last && pump.trailers === undefined) {
-            // The whole body is known: END_STREAM rides on its last DATA frame.
-            this.bodies.delete(streamId);
-            this.conn.sendData(streamId, c, true);
-            this.scheduleFlush();
-            return;
-          }
-          if (!this.conn.sendData(streamId, c, false)) return this.dropBody(streamId);
-          this.pull(streamId);
-          this.scheduleFlush();
-        },
-        end: () => {
-          pump.waiting = false;
-          this.bodies.delete(streamId);
-          this.endBody(streamId, pump.trailers);
-        },
-        error: (e: unknown) => {
-          pump.waiting = false;
-          this.bodies.delete(streamId);
-          console.error(`h2tubes: body of stream ${streamId} failed:`, (e as Error)?.message ?? e);
-          this.conn.resetStream(streamId, 'INTERNAL_ERROR');
-          this.scheduleFlush();
-        },
-      }),
-    };
-    this.bodies.set(streamId, pump);
-    this.pull(streamId);
+    this.stage.sendBody(streamId, body, trailers);
   }
 
-  /** Ends a stream that has no (more) body, with or without trailers. */
   endBody(streamId: number, trailers: Promise<FieldList> | FieldList | undefined): void {
-    if (trailers === undefined) {
-      this.conn.sendData(streamId, EMPTY, true);
-      this.scheduleFlush();
-      return;
-    }
-    Promise.resolve(trailers).then(
-      (t: readonly HeaderField[]) => {
-        if (t.length > 0) this.conn.sendTrailers(streamId, t);
-        else this.conn.sendData(streamId, EMPTY, true);
-        this.scheduleFlush();
-      },
-      () => {
-        this.conn.resetStream(streamId, 'INTERNAL_ERROR');
-        this.scheduleFlush();
-      },
-    );
+    this.stage.endBody(streamId, trailers);
   }
 
-  /** Stops pulling a stream's body (it was reset or the connection went). */
   dropBody(streamId: number): void {
-    const pump = this.bodies.get(streamId);
-    if (pump === undefined) return;
-    this.bodies.delete(streamId);
-    pump.puller.cancel();
+    this.stage.dropBody(streamId);
   }
 
-  /** Coalesces work of one turn into one flush: DATA by priority within the socket's room, one write. */
   scheduleFlush(): void {
-    if (this.flushScheduled || this.finished) return;
-    this.flushScheduled = true;
-    onNextMicrotask(this.flushNow);
-  }
-
-  private readonly flushNow = (): void => {
-    this.flushScheduled = false;
-    if (this.finished) return;
-    const room = this.highWater - this.socket.writableLength;
-    // The socket's room, not a window, stopped this flush: there may be more to send, and nothing
-    // else may ask for it (a peer with huge windows sends no WINDOW_UPDATE, and a socket that took
-    // everything at once emits no 'drain'). Look again once this batch has reached the socket.
-    if (room > 0 && this.conn.flush(room) >= room) this.flushAfterWrite();
-    if (this.socket.writableLength === 0) this.conn.flushed();
-    this.applySocketBackpressure();
-    this.armTimer();
-    if (this.conn.isClosed) this.closeSocketWhenWritten();
-  };
-
-  private flushAfterWrite(): void {
-    if (this.flushAfterWritePending) return;
-    this.flushAfterWritePending = true;
-    setImmediate(() => {
-      this.flushAfterWritePending = false;
-      this.scheduleFlush();
-    });
-  }
-
-  private readonly onDrain = (): void => {
-    this.conn.flushed();
-    this.applySocketBackpressure();
-    for (const id of this.bodies.keys()) this.pull(id);
-    this.scheduleFlush();
-  };
-
-  /** DESIGN.md rule 4: stop reading while our outbound bytes are over the high-water mark. */
-  private applySocketBackpressure(): void {
-    const over = this.socket.writableLength > this.highWater;
-    if (over && this.readingPausedForOutbound === undefined) {
-      this.readingPausedForOutbound = this.pipeline.pauseReading('outbound over high-water mark');
-    } else if (!over && this.readingPausedForOutbound !== undefined) {
-      this.readingPausedForOutbound.unpause();
-      this.readingPausedForOutbound = undefined;
-    }
-  }
-
-  private pull(streamId: number): void {
-    const pump = this.bodies.get(streamId);
-    if (pump === undefined || pump.waiting) return;
-    if (this.socket.writableLength > this.highWater) return; // resumed by 'drain'
-    if (!this.conn.wantsData(streamId)) return; // resumed by sendCapacityAvailable
-    pump.waiting = true;
-    pump.puller.request();
-  }
-
-  private onCoreEvent(e: ConnectionEvent): void {
-    switch (e.kind) {
-      case 'settingsChanged':
-        this.pipeline.applyPeerSettings(e.settings);
-        break;
-      case 'settingsAcknowledged':
-        this.pipeline.applyLocalSettings(e.settings);
-        break;
-      case 'sendCapacityAvailable':
-        this.pull(e.streamId);
-        break;
-      case 'streamReset':
-        this.dropBody(e.streamId);
-        break;
-      case 'connectionClosed':
-        for (const id of [...this.bodies.keys()]) this.dropBody(id);
-        this.scheduleFlush();
-        break;
-      default:
-        break;
-    }
-    this.options.onEvent?.(e);
-    this.events.next(e);
-  }
-
-  private onInboundError(e: unknown): void {
-    if (H2ProtocolError.is(e) && !this.conn.isClosed) {
-      // A fault the codec detected (frame size, HPACK, CONTINUATION flood): GOAWAY with its code.
-      this.conn.goaway(Date.now(), {
-        code: e.code,
-        immediate: true,
-        debugData: new TextEncoder().encode(e.message.slice(0, 200)),
-      });
-      this.finish();
-      return;
-    }
-    this.finish(e);
-  }
-
-  /** RFC 9113 §6.9.1-style structural stream errors from the parser: reset that stream only. */
-  private onStreamError(e: H2ProtocolError): void {
-    try {
-      this.conn.resetStream(e.streamId, e.code);
-    } catch {
-      // The stream was never opened: nothing to reset, the frame is dropped.
-    }
-    this.scheduleFlush();
-  }
-
-  /** The core closed the connection: its last frames (GOAWAY) go out, then the socket ends. */
-  private closeSocketWhenWritten(): void {
-    this.finish();
-  }
-
-  private armTimer(): void {
-    const at = this.conn.nextDeadline();
-    if (at === undefined) {
-      if (this.timer !== undefined) clearTimeout(this.timer);
-      this.timer = undefined;
-      this.timerAt = Number.POSITIVE_INFINITY;
-      return;
-    }
-    if (this.timer !== undefined && at >= this.timerAt) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.timerAt = Number.POSITIVE_INFINITY;
-        this.conn.tick(Date.now());
-        this.scheduleFlush();
-      },
-      Math.max(0, at - Date.now()),
-    );
-    this.timer.unref?.();
-  }
-
-  private finish(error?: unknown): void {
-    if (this.finished) return;
-    this.finished = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.socket.off('drain', this.onDrain);
-    this.inbound?.unsubscribe();
-    for (const id of [...this.bodies.keys()]) this.dropBody(id);
-    this.applySocketBackpressureOff();
-    if (error !== undefined) {
-      this.pipeline.dispose();
-      this.socket.destroy();
-    } else {
-      this.pipeline.end(); // flushes the last frames, then ends the write side
-    }
-    if (error !== undefined) this.events.error(error);
-    else this.events.complete();
+    this.stage.schedule();
   }
 
   /** Ends everything now (unsubscribe of the owning Observable). */
   dispose(): void {
-    if (this.finished) return;
-    if (!this.conn.isClosed) this.conn.goaway(Date.now(), { code: 'NO_ERROR', immediate: true });
-    this.finish();
+    this.stage.dispose();
+    this.inbound?.unsubscribe();
   }
 
-  private applySocketBackpressureOff(): void {
-    this.readingPausedForOutbound?.unpause();
-    this.readingPausedForOutbound = undefined;
+  /** DESIGN.md rule 4: stop reading while our outbound bytes are over the high-water mark. */
+  private readonly applySocketBackpressure = (): void => {
+    const over = this.socket.writableLength > this.highWater;
+    if (over && this.readingPaused === undefined) {
+      this.readingPaused = this.fount.pauseFlow('outbound over high-water mark');
+    } else if (!over && this.readingPaused !== undefined) {
+      this.readingPaused.unpause();
+      this.readingPaused = undefined;
+    }
+  };
+
+  /** The connection ended: its last frames are written; end the socket so they arrive, or destroy it. */
+  private close(failed: boolean): void {
+    this.socket.off('drain', this.applySocketBackpressure);
+    this.readingPaused?.unpause();
+    this.readingPaused = undefined;
+    if (failed) this.socket.destroy();
+    else if (this.socket.writable) closeAfterWriting(this.socket);
   }
 }
 
-const EMPTY = new Uint8Array(0);
+/** How long a peer has to close its side after ours ended before the socket is destroyed. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * Ends the write side after the last frame (our GOAWAY) and keeps reading, discarding, until the
+ * peer closes too or the grace period passes. Destroying at once could make the kernel answer
+ * unread input with a TCP RST that overtakes the GOAWAY; never destroying would leave a
+ * half-open socket behind a peer that does not close (RFC 9113 §6.8 leaves the close to us).
+ */
+function closeAfterWriting(socket: Duplex): void {
+  socket.end();
+  socket.on('data', () => {});
+  socket.resume();
+  const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+  timer.unref?.();
+  socket.once('close', () => clearTimeout(timer));
+}

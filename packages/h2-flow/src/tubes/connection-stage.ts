@@ -1,0 +1,233 @@
+import { type DecodedFrame, type ErrorCode, H2ProtocolError, H2UsageError } from '@h2tubes/h2-frames';
+import { type OutboundRoom, type OverflowPolicy, UNBOUNDED_ROOM } from '@h2tubes/tubes';
+import { Observable, type OperatorFunction, Subject, type Subscriber, type Subscription } from 'rxjs';
+import { Connection } from '../core/connection.js';
+import type { ConnectionEvent } from '../core/events.js';
+import type { ConnectionOptions } from '../core/options.js';
+import { DeadlineTimer } from './deadline-timer.js';
+import type { BodySource, FieldList } from './exchange-types.js';
+import { FlushPacer } from './flush-pacer.js';
+import { OutboundBodies } from './outbound-bodies.js';
+import { defaultReportError, type ReportError } from './report-error.js';
+
+/** Options of a `ConnectionStage`: the core's options plus what the stage itself needs. */
+export interface ConnectionStageOptions extends ConnectionOptions {
+  /** How much the writer downstream of `outbound` can take (default: unbounded). */
+  readonly room?: OutboundRoom;
+  /** Called with each event of the connection core, for logging and metrics. */
+  readonly onEvent?: (e: ConnectionEvent) => void;
+  /** Where failures the wire cannot tell (a body source that threw) are reported. Default: one console line. */
+  readonly onError?: ReportError;
+  /** What a plain Observable body may emit ahead of the windows (default: fail past 1 MiB). */
+  readonly observableBodyPolicy?: OverflowPolicy<Uint8Array>;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The HTTP/2 connection as a tube: decoded frames in, connection events out (`receive`), and the
+ * frames it writes as a stream (`outbound`) for the user to pipe on to `encodeHpack →
+ * serializeFrames → socket`. Around the sans-I/O `Connection` it adds only bytes, time and
+ * demand: one flush per turn within the writer's room (`FlushPacer`), a timer for the core's
+ * deadlines (`DeadlineTimer`), and the response/request body pumps (`OutboundBodies`).
+ *
+ * Subscribing to `receive` starts the connection (our SETTINGS go out); it completes when the
+ * connection ends. Unsubscribing closes it (GOAWAY NO_ERROR).
+ *
+ * @example
+ * const codec = new FrameCodec('server');
+ * const h2 = new ConnectionStage({ role: 'server', room: socketRoom(socket) });
+ * h2.outbound.pipe(outboundBytes(codec)).subscribe((b) => socket.write(b));
+ * socketFount(socket).pipe(inboundFrames(codec, h2.streamError), h2.receive, tap(codec.follow)).subscribe(...);
+ */
+export class ConnectionStage {
+  readonly conn: Connection;
+  /** Frames the connection writes, HEADERS as decoded field lists, in the order written. */
+  readonly outbound: Observable<DecodedFrame>;
+  private readonly out = new Subject<DecodedFrame>();
+  private readonly room: OutboundRoom;
+  private readonly bodies: OutboundBodies;
+  private readonly pacer = new FlushPacer(() => this.flush());
+  private readonly timer = new DeadlineTimer(() => {
+    this.conn.tick(Date.now());
+    this.schedule();
+  });
+  private readonly reportError: ReportError;
+  private subscriber: Subscriber<ConnectionEvent> | undefined;
+  private inbound: Subscription | undefined;
+  private offRoom: (() => void) | undefined;
+  private started = false;
+  private finished = false;
+
+  constructor(private readonly options: ConnectionStageOptions) {
+    this.room = options.room ?? UNBOUNDED_ROOM;
+    this.reportError = options.onError ?? defaultReportError;
+    this.outbound = this.out.asObservable();
+    this.conn = new Connection(options, {
+      frame: (f: DecodedFrame) => this.out.next(f),
+      event: (e: ConnectionEvent) => this.onCoreEvent(e),
+    });
+    this.bodies = new OutboundBodies({
+      conn: this.conn,
+      schedule: () => this.schedule(),
+      hasRoom: () => this.room.room() > 0,
+      bodyFailed: (streamId, e) => this.reportError(e, { streamId, what: 'response or request body' }),
+      observablePolicy: options.observableBodyPolicy,
+    });
+  }
+
+  /** Decoded frames in, connection events out. Subscribe once. */
+  readonly receive: OperatorFunction<DecodedFrame, ConnectionEvent> = (frames) =>
+    new Observable<ConnectionEvent>((subscriber) => {
+      if (this.started) {
+        subscriber.error(new H2UsageError('a ConnectionStage is subscribed once'));
+        return;
+      }
+      this.started = true;
+      this.subscriber = subscriber;
+      this.offRoom = this.room.onRoom(this.onRoom);
+      this.conn.start(Date.now());
+      const inbound = frames.subscribe({
+        next: (f) => {
+          this.conn.receive(f, Date.now());
+          this.schedule();
+        },
+        error: (e: unknown) => this.onInboundError(e),
+        complete: () => this.finish(),
+      });
+      if (this.finished) inbound.unsubscribe();
+      else this.inbound = inbound;
+      this.schedule();
+      return () => this.dispose();
+    });
+
+  /**
+   * A structural stream error the parser found (RFC 9113 §6.3: PRIORITY of the wrong length):
+   * that stream is reset, the connection goes on. Pass it to `parseFrames`/`inboundFrames`.
+   */
+  readonly streamError = (e: H2ProtocolError): void => {
+    try {
+      this.conn.resetStream(e.streamId, e.code);
+    } catch (misuse) {
+      // resetStream refuses a stream that was never opened (idle).
+      if (!(misuse instanceof H2UsageError)) throw misuse;
+    }
+    this.schedule();
+  };
+
+  /** Coalesces the work of one turn into one flush. Call after any call into `conn`. */
+  schedule(): void {
+    if (!this.finished) this.pacer.schedule();
+  }
+
+  /** Graceful GOAWAY (RFC 9113 §6.8): in-flight streams finish, then the connection closes. */
+  shutdown(): void {
+    if (this.finished) return;
+    this.conn.goaway(Date.now());
+    this.schedule();
+  }
+
+  /** Immediate GOAWAY with a code, then close. */
+  abort(code: ErrorCode = 'NO_ERROR', debug?: string): void {
+    if (this.finished) return;
+    this.conn.goaway(Date.now(), {
+      code,
+      immediate: true,
+      debugData: debug === undefined ? undefined : encoder.encode(debug),
+    });
+    this.schedule();
+  }
+
+  /** Starts pulling `body` into a stream whose headers went out; `trailers` end it when given. */
+  sendBody(streamId: number, body: BodySource, trailers: Promise<FieldList> | FieldList | undefined): void {
+    this.bodies.send(streamId, body, trailers);
+  }
+
+  /** Ends a stream that has no (more) body, with or without trailers. */
+  endBody(streamId: number, trailers: Promise<FieldList> | FieldList | undefined): void {
+    this.bodies.end(streamId, trailers);
+  }
+
+  /** Stops pulling a stream's body. */
+  dropBody(streamId: number): void {
+    this.bodies.drop(streamId);
+  }
+
+  /** Ends everything now: GOAWAY NO_ERROR if the connection is still open, then close. */
+  dispose(): void {
+    if (this.finished) return;
+    if (!this.conn.isClosed) this.conn.goaway(Date.now(), { code: 'NO_ERROR', immediate: true });
+    this.finish();
+  }
+
+  /** DATA by priority within the writer's room, control frames as they come; one batch per turn. */
+  private flush(): void {
+    if (this.finished) return;
+    const room = this.room.room();
+    // The writer's room, not a window, stopped this flush: there may be more to send, and nothing
+    // else may ask for it (a peer with huge windows sends no WINDOW_UPDATE, and a socket that took
+    // everything at once emits no 'drain'). Look again once this batch has reached the writer.
+    if (room > 0 && this.conn.flush(room) >= room) this.pacer.again();
+    if (this.room.idle()) this.conn.flushed();
+    this.timer.arm(this.conn.nextDeadline());
+    if (this.conn.isClosed) this.finish(); // the last frames (GOAWAY) are out: end the outbound stream
+  }
+
+  private readonly onRoom = (): void => {
+    this.conn.flushed();
+    this.bodies.pullAll();
+    this.schedule();
+  };
+
+  private onCoreEvent(e: ConnectionEvent): void {
+    switch (e.kind) {
+      case 'sendCapacityAvailable':
+        this.bodies.pull(e.streamId);
+        break;
+      case 'streamReset':
+        this.bodies.drop(e.streamId);
+        break;
+      case 'connectionClosed':
+        this.bodies.dropAll();
+        this.schedule();
+        break;
+      default:
+        break;
+    }
+    this.options.onEvent?.(e);
+    this.subscriber?.next(e);
+  }
+
+  private onInboundError(e: unknown): void {
+    if (H2ProtocolError.is(e) && !this.conn.isClosed) {
+      // A fault the codec detected (frame size, HPACK, CONTINUATION flood): GOAWAY with its code.
+      this.conn.goaway(Date.now(), {
+        code: e.code,
+        immediate: true,
+        debugData: encoder.encode(e.message.slice(0, 200)),
+      });
+      this.finish();
+      return;
+    }
+    this.finish(e);
+  }
+
+  private finish(error?: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.pacer.stop();
+    this.timer.cancel();
+    this.offRoom?.();
+    this.inbound?.unsubscribe();
+    this.bodies.dropAll();
+    const subscriber = this.subscriber;
+    this.subscriber = undefined;
+    if (error !== undefined) {
+      this.out.error(error);
+      subscriber?.error(error);
+    } else {
+      this.out.complete();
+      subscriber?.complete();
+    }
+  }
+}

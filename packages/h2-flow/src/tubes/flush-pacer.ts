@@ -1,0 +1,39 @@
+import { onNextMicrotask } from '@h2tubes/tubes';
+
+/**
+ * Coalesces the work of one turn into one flush (DESIGN.md: batch the way out): any number of
+ * `schedule()` calls in a turn run `flush` once, at the end of the turn. `again()` runs it once
+ * more after the current batch reached the writer (a macrotask later), for a flush that stopped
+ * because the writer's room ran out while nothing else would ask for more (see ConnectionStage).
+ */
+export class FlushPacer {
+  private scheduled = false;
+  private againPending = false;
+  private stopped = false;
+
+  constructor(private readonly flush: () => void) {}
+
+  schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    onNextMicrotask(this.run);
+  }
+
+  again(): void {
+    if (this.againPending || this.stopped) return;
+    this.againPending = true;
+    setImmediate(() => {
+      this.againPending = false;
+      this.schedule();
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private readonly run = (): void => {
+    this.scheduled = false;
+    if (!this.stopped) this.flush();
+  };
+}

@@ -1,0 +1,130 @@
+import type { HeaderField } from '@h2tubes/h2-frames';
+import type { OverflowPolicy, Puller } from '@h2tubes/tubes';
+import type { Connection } from '../core/connection.js';
+import { pullBody } from './body-puller.js';
+import type { BodySource, FieldList } from './exchange-types.js';
+
+/** What the body pumps need from the stage around them. */
+export interface OutboundBodiesHost {
+  readonly conn: Connection;
+  /** Something changed: flush at the end of the turn. */
+  schedule(): void;
+  /** The writer can take more octets now (otherwise its room event resumes the pulls). */
+  hasRoom(): boolean;
+  /** A body source failed: its stream is reset with INTERNAL_ERROR, this reports why. */
+  bodyFailed(streamId: number, error: unknown): void;
+  /** What a plain Observable body may hold ahead of the windows. */
+  readonly observablePolicy: OverflowPolicy<Uint8Array> | undefined;
+}
+
+/** One stream's body being pulled into the core. */
+interface Pump {
+  readonly puller: Puller;
+  readonly trailers: Promise<FieldList> | FieldList | undefined;
+  /** A request is out and not yet answered. */
+  waiting: boolean;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The send side's body pumps (DESIGN.md backpressure rule 3): each stream's body is pulled one
+ * chunk at a time, and only while the core wants data for the stream (`wantsData`: headers sent,
+ * its buffer below its bound) and the writer has room. The core's `sendCapacityAvailable` and
+ * the writer's room event call `pull` again; a reset stream's pump is dropped and its source
+ * cancelled.
+ */
+export class OutboundBodies {
+  private readonly pumps = new Map<number, Pump>();
+
+  constructor(private readonly host: OutboundBodiesHost) {}
+
+  /** Starts pulling `body` into stream `streamId` (headers sent); `trailers` end it when given. */
+  send(streamId: number, body: BodySource, trailers: Promise<FieldList> | FieldList | undefined): void {
+    const conn = this.host.conn;
+    const pump: Pump = {
+      trailers,
+      waiting: false,
+      puller: pullBody(
+        body,
+        {
+          next: (c, last) => {
+            pump.waiting = false;
+            if (last && pump.trailers === undefined) {
+              // The whole body is known: END_STREAM rides on its last DATA frame.
+              this.pumps.delete(streamId);
+              conn.sendData(streamId, c, true);
+              this.host.schedule();
+              return;
+            }
+            if (!conn.sendData(streamId, c, false)) return this.drop(streamId);
+            this.pull(streamId);
+            this.host.schedule();
+          },
+          complete: () => {
+            pump.waiting = false;
+            this.pumps.delete(streamId);
+            this.end(streamId, pump.trailers);
+          },
+          error: (e: unknown) => {
+            pump.waiting = false;
+            this.pumps.delete(streamId);
+            this.host.bodyFailed(streamId, e);
+            conn.resetStream(streamId, 'INTERNAL_ERROR');
+            this.host.schedule();
+          },
+        },
+        this.host.observablePolicy,
+      ),
+    };
+    this.pumps.set(streamId, pump);
+    this.pull(streamId);
+  }
+
+  /** Ends a stream that has no (more) body, with or without trailers. */
+  end(streamId: number, trailers: Promise<FieldList> | FieldList | undefined): void {
+    const conn = this.host.conn;
+    if (trailers === undefined) {
+      conn.sendData(streamId, EMPTY, true);
+      this.host.schedule();
+      return;
+    }
+    Promise.resolve(trailers).then(
+      (t: readonly HeaderField[]) => {
+        if (t.length > 0) conn.sendTrailers(streamId, t);
+        else conn.sendData(streamId, EMPTY, true);
+        this.host.schedule();
+      },
+      () => {
+        conn.resetStream(streamId, 'INTERNAL_ERROR');
+        this.host.schedule();
+      },
+    );
+  }
+
+  /** Stops pulling a stream's body (it was reset or the connection went) and cancels its source. */
+  drop(streamId: number): void {
+    const pump = this.pumps.get(streamId);
+    if (pump === undefined) return;
+    this.pumps.delete(streamId);
+    pump.puller.cancel();
+  }
+
+  dropAll(): void {
+    for (const id of [...this.pumps.keys()]) this.drop(id);
+  }
+
+  /** Asks the stream's body for its next chunk if the core and the writer can take it. */
+  pull(streamId: number): void {
+    const pump = this.pumps.get(streamId);
+    if (pump === undefined || pump.waiting) return;
+    if (!this.host.hasRoom()) return; // resumed by the writer's room event
+    if (!this.host.conn.wantsData(streamId)) return; // resumed by sendCapacityAvailable
+    pump.waiting = true;
+    pump.puller.request();
+  }
+
+  pullAll(): void {
+    for (const id of this.pumps.keys()) this.pull(id);
+  }
+}

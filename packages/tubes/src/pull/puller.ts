@@ -1,0 +1,25 @@
+/**
+ * The pull half of the one demand protocol of this package (see `Demand` for credit in counts):
+ * a consumer asks for exactly one item with `request()`, and the producer answers each request
+ * with exactly one call on its `PullSink` — `next`, `complete` or `error` — sooner or later. So a
+ * producer never runs ahead of its consumer by more than what it holds by its own policy, and
+ * the consumer decides the pace (for HTTP/2: the flow-control windows and the socket's room).
+ *
+ * @example
+ * const p = pullFrom(readable, { next: (c) => write(c), complete: end, error: fail });
+ * p.request(); // one `next` (or `complete`/`error`) follows
+ */
+export interface Puller {
+  /** Asks for one more item. Call again only after the previous request was answered. */
+  request(): void;
+  /** The consumer is gone: stop producing and release the source (no sink call follows). */
+  cancel(): void;
+}
+
+/** Receives what a `Puller` produces: one call per `request()`. */
+export interface PullSink<T> {
+  /** `last` is true when the producer knows nothing follows (the consumer can end at once). */
+  next(value: T, last: boolean): void;
+  complete(): void;
+  error(e: unknown): void;
+}
