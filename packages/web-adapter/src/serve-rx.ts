@@ -25,6 +25,8 @@ export interface ServeRxOptions extends ServerOptions {
  * ).subscribe();
  */
 export function serveRx(options: ServeRxOptions = {}): Observable<Exchange> {
+  // RFC 8441 §3: announce extended CONNECT, so upgradeWebSocket works over HTTP/2 here too.
+  const serverOptions = { ...options, connection: { enableConnectProtocol: true, ...options.connection } };
   return new Observable<Exchange>((subscriber) => {
     let server: Server | undefined;
     let unsubscribed = false;
@@ -38,7 +40,7 @@ export function serveRx(options: ServeRxOptions = {}): Observable<Exchange> {
           reply(response);
         },
       });
-    }, options).then(
+    }, serverOptions).then(
       (s) => {
         server = s;
         if (unsubscribed) {
