@@ -5,7 +5,7 @@ import {
   type Frame,
   type HeaderField,
   SETTINGS_IDS,
-} from '@h2tubes/h2-frames';
+} from '@h2tubes/h2-frames/core';
 
 const SETTING_NAMES = new Map<number, string>(Object.entries(SETTINGS_IDS).map(([name, id]) => [id, name]));
 const INDENT = '          ';
