@@ -47,7 +47,7 @@ export function handleUpgrade(
     head: new Uint8Array(head.buffer, head.byteOffset, head.byteLength),
   });
   sink(request, (response) => {
-    const ws = takeUpgrade(response);
+    const ws = takeUpgrade(request, response);
     if (ws !== undefined) ws.start();
     else void writePlain(socket, response);
   });

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { ServerExchange } from '@h2tubes/h2-flow';
+import type { ServerWebSocket } from './server-websocket.js';
 
 /** An extended CONNECT stream (RFC 8441) a WebSocket may take over. */
 export interface H2UpgradeSource {
@@ -13,6 +14,8 @@ export interface H1UpgradeSource {
   readonly socket: Duplex;
   /** Bytes node:http read past the request head: the first WebSocket frames, maybe. */
   readonly head: Uint8Array;
+  /** The socket `upgradeWebSocket` made for this request, started if the handler returns its response. */
+  socketOpened?: ServerWebSocket;
 }
 
 export type UpgradeSource = H2UpgradeSource | H1UpgradeSource;

@@ -10,8 +10,8 @@ export interface WebSocketUpgrade {
   readonly response: Response;
 }
 
-/** Responses made by `upgradeWebSocket` for HTTP/1.1, and their sockets (see `takeUpgrade`). */
-const h1Upgrades = new WeakMap<Response, { socket: ServerWebSocket; head: string }>();
+/** Marks the Response `upgradeWebSocket` makes for HTTP/1.1 (Fetch cannot build a 101). */
+const UPGRADE_MARK = 'x-h2tubes-upgrade';
 
 /**
  * Turns a request into a WebSocket, in the shape of Deno's `Deno.upgradeWebSocket` (and Hono's
@@ -70,19 +70,22 @@ export function upgradeWebSocket(request: Request, options: WebSocketOptions = {
   const head = `${lines.join('\r\n')}\r\n\r\n`;
   const transport = new H1Transport(source.socket, head, source.head);
   const socket = new ServerWebSocket(transport, url, protocol ?? '', 'http/1.1', options);
-  // A placeholder: Fetch cannot build a 101 Response; the HTTP/1.1 side recognizes this one.
-  const response = new Response(null, { status: 200, headers: { 'x-h2tubes-upgrade': 'websocket' } });
-  h1Upgrades.set(response, { socket, head });
+  // A placeholder: Fetch cannot build a 101 Response. The HTTP/1.1 side recognizes it by its
+  // mark, which survives middleware that re-wraps responses (new Response(body, response)).
+  const response = new Response(null, { status: 200, headers: { [UPGRADE_MARK]: 'websocket' } });
+  source.socketOpened = socket;
   return { socket, response };
 }
 
 /**
- * The socket behind a Response that `upgradeWebSocket` made for an HTTP/1.1 request, or
- * undefined for any other Response (internal to the HTTP/1.1 upgrade path).
+ * The socket to start when the handler's answer to an HTTP/1.1 upgrade request is
+ * `upgradeWebSocket`'s response (or a copy of it); undefined for any other answer (internal).
  */
-export function takeUpgrade(response: Response): ServerWebSocket | undefined {
-  const entry = h1Upgrades.get(response);
-  if (entry === undefined) return undefined;
-  h1Upgrades.delete(response);
-  return entry.socket;
+export function takeUpgrade(request: Request, response: Response): ServerWebSocket | undefined {
+  const source = upgradeSource(request);
+  if (source?.kind !== 'h1' || source.socketOpened === undefined) return undefined;
+  if (response.headers.get(UPGRADE_MARK) !== 'websocket') return undefined;
+  const socket = source.socketOpened;
+  source.socketOpened = undefined;
+  return socket;
 }
