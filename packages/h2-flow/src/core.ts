@@ -9,6 +9,7 @@ export { Budget, type LimitName, TokenBucket } from './core/limits.js';
 export { type ConnectionOptions, type ResolvedOptions, type Role, resolveOptions } from './core/options.js';
 export { DEFAULT_URGENCY, type Priority, parsePriority } from './core/priority.js';
 export { ReceiveCredit } from './core/receive-credit.js';
+export { responseHasNoContent } from './core/response-has-no-content.js';
 export { type Schedulable, SendScheduler } from './core/send-scheduler.js';
 export {
   announcedSettings,

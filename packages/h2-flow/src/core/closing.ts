@@ -2,6 +2,7 @@ import { type DecodedFrame, type ErrorCode, H2ProtocolError } from '@h2tubes/h2-
 import type { ConnectionEvent } from './events.js';
 import type { Budget, LimitName } from './limits.js';
 import * as out from './outbound-frames.js';
+import { responseEnded } from './request-body-discard.js';
 import type { SendScheduler } from './send-scheduler.js';
 import type { H2Stream } from './stream.js';
 import type { StreamRegistry } from './stream-registry.js';
@@ -53,6 +54,7 @@ export class Closing {
     if (s.state === 'closed') return;
     if (s.state === 'halfClosedRemote') return this.closeStream(s, 'endStream');
     s.state = 'halfClosedLocal';
+    responseEnded(s);
     this.p.emit({ kind: 'localEnded', streamId: s.id });
   }
 

@@ -70,7 +70,17 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
   const connSend = new FlowWindow(INITIAL_CONNECTION_WINDOW);
   const scheduler = new SendScheduler<H2Stream>();
   const registry = new StreamRegistry(o.role, o.maxClosedStreams);
-  const pings = new PingAndKeepalive(frame, o.assumedRttMs, o.keepaliveIntervalMs, o.keepaliveTimeoutMs);
+  const pings = new PingAndKeepalive(
+    {
+      write: frame,
+      answer: (f) => closing.answer(f),
+      emit,
+      goawayPingAcknowledged: () => shutdown!.pingAcknowledged(),
+    },
+    o.assumedRttMs,
+    o.keepaliveIntervalMs,
+    o.keepaliveTimeoutMs,
+  );
   const connRecv = new ReceiveCredit(
     o.connectionWindowSize,
     INITIAL_CONNECTION_WINDOW,

@@ -4,7 +4,6 @@ import {
   type ErrorCode,
   H2UsageError,
   type HeaderField,
-  type PingFrame,
   parseRequestHead,
 } from '@h2tubes/h2-frames/core';
 import type { Clock, Closing } from './closing.js';
@@ -19,7 +18,9 @@ import * as out from './outbound-frames.js';
 import type { PingAndKeepalive } from './ping-and-keepalive.js';
 import { type Priority, parsePriority } from './priority.js';
 import type { ReceivePath } from './receive-path.js';
+import { startDiscarding } from './request-body-discard.js';
 import type { RequestQueueAndRetry } from './request-queue-and-retry.js';
+import { responseHasNoContent } from './response-has-no-content.js';
 import type { SendPath } from './send-path.js';
 import type { SettingsValues } from './settings.js';
 import type { SettingsExchange } from './settings-exchange.js';
@@ -44,7 +45,7 @@ const encoder = new TextEncoder();
  *
  * Re-entrancy: the sink's `event` (and `frame`) callbacks run in the middle of the core's work.
  * From inside them the application may call `respond`, `sendInformational`, `sendData`,
- * `sendTrailers`, `wantsData`, `consume`, `resetStream`, `request`, `canRequest`, `ping`,
+ * `sendTrailers`, `wantsData`, `consume`, `discardRequestBody`, `resetStream`, `request`, `canRequest`, `ping`,
  * `goaway`, `flushed` and the getters: safe by design, each records its effect (a frame written
  * after the ones already out, a body buffered for the next `flush`, a stream closed) and the core
  * re-checks a stream's state after every event it reports on it (a stream reset from inside
@@ -253,7 +254,7 @@ export class Connection {
       case 'SETTINGS':
         return this.settings.received(frame);
       case 'PING':
-        return this.onPing(frame);
+        return this.pings.received(frame, now);
       case 'GOAWAY':
         return this.shutdown.received(frame);
       case 'WINDOW_UPDATE':
@@ -263,15 +264,6 @@ export class Connection {
       case 'UNKNOWN':
         return; // RFC 9113 §5.5: unknown frame types are ignored
     }
-  }
-
-  private onPing(f: PingFrame): void {
-    // RFC 9113 §6.7: answer with the same payload; an ACK is never answered.
-    if (!f.ack) return this.closing.answer(out.ping(f.opaqueData, true));
-    const a = this.pings.acknowledged(f.opaqueData, this.clock.now);
-    if (a === undefined) return;
-    if (a.purpose === 'goaway') this.shutdown.pingAcknowledged();
-    else if (a.purpose === 'app') this.emit({ kind: 'pingAcknowledged', pingId: a.pingId, rttMs: a.rttMs });
   }
 
   // ───────────────────────────── application: messages ─────────────────────────────
@@ -326,7 +318,7 @@ export class Connection {
     if (status < 200)
       throw new H2UsageError('respond() needs a final status (200-599); use sendInformational for 1xx');
     const endStream = options.endStream ?? false;
-    s.outNoBody = s.method === 'HEAD' || status === 204 || status === 304;
+    s.outNoBody = responseHasNoContent(s.method, status);
     this.frame(out.headers(streamId, fields, endStream));
     s.outPhase = endStream ? 'done' : 'body';
     if (endStream) this.closing.weEnded(s);
@@ -441,6 +433,29 @@ export class Connection {
     const s = this.registry.get(streamId);
     if (s !== undefined) return this.credit.stream(s, n);
     this.credit.connection(this.registry.takeLingering(streamId, n));
+  }
+
+  /**
+   * Server: nobody will read the rest of this request's body (RFC 9113 §8.1). From now on its DATA
+   * is discarded (no `dataReceived`) with stream and connection credit returned, the credit of
+   * data received and not consumed included. Once our response has ended and the client sends past
+   * the stream window it had then, the stream is reset with NO_ERROR (`request-body-discard.ts`
+   * says why not at once). Returns false when the stream is gone (its credit is returned anyway).
+   *
+   * @example
+   * c.respond(id, [{ name: ':status', value: '413' }], { endStream: true });
+   * c.discardRequestBody(id); // the upload was not read
+   */
+  discardRequestBody(streamId: number): boolean {
+    if (this.role !== 'server') throw new H2UsageError('discardRequestBody() is for the server role');
+    const s = this.registry.get(streamId);
+    if (s === undefined) {
+      this.credit.connection(this.registry.takeLingering(streamId, Number.POSITIVE_INFINITY));
+      return this.checks.knownGone(streamId, 'discardRequestBody');
+    }
+    startDiscarding(s); // the allowance is the window before the held credit goes back
+    this.credit.stream(s, s.recv.held);
+    return true;
   }
 
   /**

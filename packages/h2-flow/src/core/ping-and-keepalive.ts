@@ -1,4 +1,5 @@
-import type { DecodedFrame } from '@h2tubes/h2-frames/core';
+import type { DecodedFrame, PingFrame } from '@h2tubes/h2-frames/core';
+import type { ConnectionEvent } from './events.js';
 import * as out from './outbound-frames.js';
 
 /** Why we sent a PING: the application's, the keepalive's, or the graceful GOAWAY's round (§6.8). */
@@ -16,11 +17,22 @@ export interface PingAnswer {
   readonly rttMs: number;
 }
 
+/** Where PING traffic goes besides our own PINGs. */
+export interface PingParts {
+  /** Writes one of our PINGs. */
+  readonly write: (f: DecodedFrame) => void;
+  /** Writes the ACK of the peer's PING: a control-frame answer, counted against the flood bound. */
+  readonly answer: (f: DecodedFrame) => void;
+  readonly emit: (e: ConnectionEvent) => void;
+  /** The graceful GOAWAY's PING came back. */
+  readonly goawayPingAcknowledged: () => void;
+}
+
 /**
- * Our PINGs (RFC 9113 §6.7) and what they measure: the round-trip time (used by receive-window
- * auto-tuning) and the peer's liveness (keepalive: a PING after `intervalMs` of silence, the
- * connection is given up when its ACK takes longer than `timeoutMs`). Answering the peer's PINGs
- * is a control-frame answer, not this unit's business. hyperium/h2: `proto/ping_pong.rs`.
+ * PINGs both ways (RFC 9113 §6.7): the peer's answered, ours and what they measure: the
+ * round-trip time (used by receive-window auto-tuning) and the peer's liveness (keepalive: a PING
+ * after `intervalMs` of silence, the connection is given up when its ACK takes longer than
+ * `timeoutMs`). hyperium/h2: `proto/ping_pong.rs`.
  */
 export class PingAndKeepalive {
   /** The last measured round trip (ms), or the assumed one until a PING came back. */
@@ -31,7 +43,7 @@ export class PingAndKeepalive {
   private keepaliveSentAt = -1;
 
   constructor(
-    private readonly write: (f: DecodedFrame) => void,
+    private readonly p: PingParts,
     assumedRttMs: number,
     private readonly intervalMs: number,
     private readonly timeoutMs: number,
@@ -48,12 +60,21 @@ export class PingAndKeepalive {
   send(purpose: PingPurpose, now: number): number {
     const id = this.nextPingId++;
     this.pings.set(id, { purpose, sentAt: now });
-    this.write(out.ping(pingPayload(id), false));
+    this.p.write(out.ping(pingPayload(id), false));
     return id;
   }
 
+  received(f: PingFrame, now: number): void {
+    // RFC 9113 §6.7: answer with the same payload; an ACK is never answered.
+    if (!f.ack) return this.p.answer(out.ping(f.opaqueData, true));
+    const a = this.acknowledged(f.opaqueData, now);
+    if (a === undefined) return;
+    if (a.purpose === 'goaway') this.p.goawayPingAcknowledged();
+    else if (a.purpose === 'app') this.p.emit({ kind: 'pingAcknowledged', pingId: a.pingId, rttMs: a.rttMs });
+  }
+
   /** A PING ACK: which of our PINGs it answers (undefined for one we did not send), RTT updated. */
-  acknowledged(opaqueData: Uint8Array, now: number): PingAnswer | undefined {
+  private acknowledged(opaqueData: Uint8Array, now: number): PingAnswer | undefined {
     const key = pingKey(opaqueData);
     const p = this.pings.get(key);
     if (p === undefined) return undefined;

@@ -18,7 +18,9 @@ import type { TokenBucket } from './limits.js';
 import type { ResolvedOptions } from './options.js';
 import * as out from './outbound-frames.js';
 import { type Priority, parsePriority } from './priority.js';
+import { discardedPastAllowance } from './request-body-discard.js';
 import type { RequestQueueAndRetry } from './request-queue-and-retry.js';
+import { responseHasNoContent } from './response-has-no-content.js';
 import type { SendPath } from './send-path.js';
 import type { SendScheduler } from './send-scheduler.js';
 import type { H2Stream } from './stream.js';
@@ -96,6 +98,7 @@ export class ReceivePath {
     if (n === 0 && !f.endStream && ++s.emptyDataFrames > p.o.maxEmptyDataFrames) {
       return c.connectionError('ENHANCE_YOUR_CALM', 'too many empty DATA frames', 'emptyDataFrames', id);
     }
+    if (s.discardBody) return this.discard(s, n, fcl, f.endStream);
     s.inReceived += n;
     const malformed =
       s.inNoBody && n > 0
@@ -114,6 +117,24 @@ export class ReceivePath {
       endStream: f.endStream,
     });
     if (f.endStream) c.peerEnded(s);
+  }
+
+  /** RFC 9113 §8.1: DATA of a request body nobody reads (`request-body-discard.ts`). */
+  private discard(s: H2Stream, n: number, fcl: number, endStream: boolean): void {
+    const p = this.p;
+    p.credit.stream(s, n);
+    if (endStream) return p.closing.peerEnded(s);
+    if (!discardedPastAllowance(s, fcl)) return;
+    p.closing.answer(out.rstStream(s.id, 'NO_ERROR'));
+    p.closing.closeStream(s, 'sentReset');
+    p.emit({
+      kind: 'streamReset',
+      streamId: s.id,
+      code: 'NO_ERROR',
+      by: 'local',
+      retryable: false,
+      error: undefined,
+    });
   }
 
   headers(f: FieldBlock): void {
@@ -148,7 +169,7 @@ export class ReceivePath {
     if (!informational) {
       s.inPhase = 'body';
       s.inContentLength = head.contentLength;
-      s.inNoBody = s.method === 'HEAD' || head.status === 204 || head.status === 304;
+      s.inNoBody = responseHasNoContent(s.method, head.status);
       if (f.endStream && !s.inNoBody && head.contentLength > 0) {
         return c.streamError(s, id, 'PROTOCOL_ERROR', 'content-length without DATA (RFC 9113 §8.1.1)');
       }

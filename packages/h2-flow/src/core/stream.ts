@@ -27,6 +27,10 @@ export class H2Stream implements Schedulable {
   /** Response to HEAD, or 204 / 304: DATA must be empty (RFC 9110 §6.4.1). */
   inNoBody = false;
   emptyDataFrames = 0;
+  /** Server: the request body is discarded, credit returned (RFC 9113 §8.1, `discardRequestBody`). */
+  discardBody = false;
+  /** Octets the client may still send on a discarded body before RST_STREAM NO_ERROR; -1 until our response ended. */
+  discardAllowance = -1;
 
   // Outbound message.
   outPhase: MessagePhase = 'head';
