@@ -2,8 +2,9 @@ import type { Duplex } from 'node:stream';
 import type { RequestHead } from '@h2tubes/h2-frames';
 import { type ErrorCode, H2ProtocolError, type HeaderField } from '@h2tubes/h2-frames';
 import { onNextMicrotask } from '@h2tubes/tubes';
-import { Observable } from 'rxjs';
+import { Observable, type OperatorFunction } from 'rxjs';
 import type { ConnectionEvent } from '../core/events.js';
+import type { ConnectionStage } from './connection-stage.js';
 import type { BodySource, FieldList, ServerExchange } from './exchange-types.js';
 import { H2Session, type SessionOptions } from './h2-session.js';
 import { StreamBody } from './received-body.js';
@@ -19,7 +20,8 @@ export interface ServerConnectionOptions extends SessionOptions {
  * The server side of one HTTP/2 connection as an Observable of exchanges: subscribing starts the
  * connection on an accepted socket (for TLS, one that negotiated ALPN `h2`); each request that
  * arrives well formed is emitted once; it completes when the connection ends. Unsubscribing
- * closes the connection (GOAWAY NO_ERROR).
+ * closes the connection (GOAWAY NO_ERROR). It is the composition of the public stages
+ * (`H2Session`: socket → `inboundFrames` → `ConnectionStage` → events) and `serverExchanges`.
  *
  * @example
  * net.createServer((socket) =>
@@ -32,103 +34,122 @@ export function serverConnection(
 ): Observable<ServerExchange> {
   return new Observable<ServerExchange>((subscriber) => {
     const session = new H2Session(socket, 'server', options);
-    const exchanges = new Map<number, Exchange>();
     const graceful = options.gracefulClose?.subscribe(() => session.shutdown());
-
-    const unwanted = new UnwantedRequestBodies(session.conn, () => session.scheduleFlush());
-
-    /** Our response is complete; a request body nobody reads is not wanted (`UnwantedRequestBodies`). */
-    const stopReceiving = (ex: Exchange): void => {
-      if (exchanges.get(ex.streamId) !== ex || ex.body.reading) return;
-      exchanges.delete(ex.streamId);
-      unwanted.stop(ex.streamId); // before the body's held octets are acknowledged below
-      ex.body.fail(
-        new H2ProtocolError(
-          'NO_ERROR',
-          'stream',
-          `the request body of stream ${ex.streamId} was not read before the response ended`,
-        ),
-      );
-      session.scheduleFlush();
-    };
-
-    const onEvent = (e: ConnectionEvent): void => {
-      switch (e.kind) {
-        case 'requestReceived': {
-          const ex = new Exchange(session, e.streamId, e.fields, e.head, stopReceiving);
-          if (!e.endStream) exchanges.set(e.streamId, ex);
-          else ex.requestEnded([]);
-          subscriber.next(ex);
-          break;
-        }
-        case 'dataReceived': {
-          const ex = exchanges.get(e.streamId);
-          if (ex === undefined)
-            unwanted.discard(e.streamId, e.data.length, e.flowControlledLength, e.endStream);
-          else if (e.data.length > 0) ex.body.push(e.data);
-          if (e.endStream && ex !== undefined) {
-            exchanges.delete(e.streamId);
-            ex.requestEnded([]);
-          }
-          break;
-        }
-        case 'trailersReceived': {
-          const ex = exchanges.get(e.streamId);
-          exchanges.delete(e.streamId);
-          ex?.requestEnded(e.fields);
-          break;
-        }
-        case 'localEnded': {
-          // Our response is complete while the request is still arriving (core events come from
-          // inside the core: act on the next microtask).
-          const ex = exchanges.get(e.streamId);
-          if (ex === undefined) break;
-          ex.responseEnded();
-          onNextMicrotask(() => stopReceiving(ex));
-          break;
-        }
-        case 'streamEnded':
-          // Both directions ended: the exchange is complete, a later reset must not abort it.
-          Exchange.live.get(session)?.delete(e.streamId);
-          unwanted.forget(e.streamId);
-          break;
-        case 'streamReset': {
-          unwanted.forget(e.streamId);
-          const ex = exchanges.get(e.streamId) ?? Exchange.live.get(session)?.get(e.streamId);
-          exchanges.delete(e.streamId);
-          ex?.aborted(e.code, e.error);
-          break;
-        }
-        default:
-          break;
-      }
-    };
-
-    const events = session.events.subscribe({
-      next: onEvent,
-      error: (err: unknown) => {
-        Exchange.abortAll(session, err);
-        subscriber.error(err);
-      },
-      complete: () => {
-        Exchange.abortAll(session, new Error('the connection closed'));
-        subscriber.complete();
-      },
-    });
+    const exchanges = session.events.pipe(serverExchanges(session.stage)).subscribe(subscriber);
     session.start();
     return () => {
       graceful?.unsubscribe();
-      events.unsubscribe();
+      exchanges.unsubscribe();
       session.dispose();
-      Exchange.abortAll(session, new Error('the connection closed'));
     };
   });
 }
 
+/**
+ * The server role as a tube: a connection's events in, one `ServerExchange` per well-formed
+ * request out. Request bodies and trailers, resets and the end of the connection reach the
+ * exchanges they belong to; answers go back through `stage`. Unsubscribing, or the events
+ * ending, aborts the exchanges still open.
+ *
+ * @example
+ * socketFount(socket).pipe(inboundFrames(codec, h2.streamError), h2.receive, tap(codec.follow), serverExchanges(h2))
+ *   .subscribe((ex) => ex.respond(200, [], 'hi'));
+ */
+export function serverExchanges(stage: ConnectionStage): OperatorFunction<ConnectionEvent, ServerExchange> {
+  return (events) =>
+    new Observable<ServerExchange>((subscriber) => {
+      const exchanges = new Map<number, Exchange>();
+      const unwanted = new UnwantedRequestBodies(stage.conn, () => stage.schedule());
+
+      /** Our response is complete; a request body nobody reads is not wanted (`UnwantedRequestBodies`). */
+      const stopReceiving = (ex: Exchange): void => {
+        if (exchanges.get(ex.streamId) !== ex || ex.body.reading) return;
+        exchanges.delete(ex.streamId);
+        unwanted.stop(ex.streamId); // before the body's held octets are acknowledged below
+        ex.body.fail(
+          new H2ProtocolError(
+            'NO_ERROR',
+            'stream',
+            `the request body of stream ${ex.streamId} was not read before the response ended`,
+          ),
+        );
+        stage.schedule();
+      };
+
+      const onEvent = (e: ConnectionEvent): void => {
+        switch (e.kind) {
+          case 'requestReceived': {
+            const ex = new Exchange(stage, e.streamId, e.fields, e.head, stopReceiving);
+            if (!e.endStream) exchanges.set(e.streamId, ex);
+            else ex.requestEnded([]);
+            subscriber.next(ex);
+            break;
+          }
+          case 'dataReceived': {
+            const ex = exchanges.get(e.streamId);
+            if (ex === undefined)
+              unwanted.discard(e.streamId, e.data.length, e.flowControlledLength, e.endStream);
+            else if (e.data.length > 0) ex.body.push(e.data);
+            if (e.endStream && ex !== undefined) {
+              exchanges.delete(e.streamId);
+              ex.requestEnded([]);
+            }
+            break;
+          }
+          case 'trailersReceived': {
+            const ex = exchanges.get(e.streamId);
+            exchanges.delete(e.streamId);
+            ex?.requestEnded(e.fields);
+            break;
+          }
+          case 'localEnded': {
+            // Our response is complete while the request is still arriving (core events come from
+            // inside the core: act on the next microtask).
+            const ex = exchanges.get(e.streamId);
+            if (ex === undefined) break;
+            ex.responseEnded();
+            onNextMicrotask(() => stopReceiving(ex));
+            break;
+          }
+          case 'streamEnded':
+            // Both directions ended: the exchange is complete, a later reset must not abort it.
+            Exchange.live.get(stage)?.delete(e.streamId);
+            unwanted.forget(e.streamId);
+            break;
+          case 'streamReset': {
+            unwanted.forget(e.streamId);
+            const ex = exchanges.get(e.streamId) ?? Exchange.live.get(stage)?.get(e.streamId);
+            exchanges.delete(e.streamId);
+            ex?.aborted(e.code, e.error);
+            break;
+          }
+          default:
+            break;
+        }
+      };
+
+      const sub = events.subscribe({
+        next: onEvent,
+        error: (err: unknown) => {
+          Exchange.abortAll(stage, err);
+          subscriber.error(err);
+        },
+        complete: () => {
+          Exchange.abortAll(stage, new Error('the connection closed'));
+          subscriber.complete();
+        },
+      });
+      return () => {
+        sub.unsubscribe();
+        Exchange.abortAll(stage, new Error('the connection closed'));
+      };
+    });
+}
+
 /** One request/response exchange on a server stream. */
 class Exchange implements ServerExchange {
-  /** Exchanges whose response is not finished yet, per session, for aborting them when it goes. */
-  static readonly live = new WeakMap<H2Session, Map<number, Exchange>>();
+  /** Exchanges whose response is not finished yet, per connection, for aborting them when it goes. */
+  static readonly live = new WeakMap<ConnectionStage, Map<number, Exchange>>();
 
   readonly method: string;
   readonly scheme: string;
@@ -145,7 +166,7 @@ class Exchange implements ServerExchange {
   private responseComplete = false;
 
   constructor(
-    private readonly session: H2Session,
+    private readonly stage: ConnectionStage,
     readonly streamId: number,
     readonly fields: FieldList,
     head: RequestHead,
@@ -157,16 +178,16 @@ class Exchange implements ServerExchange {
     this.path = head.path ?? '';
     this.protocol = head.protocol;
     // A body left mid-way after the response is complete is not wanted: ask the client to stop.
-    this.body = new StreamBody(streamId, session.conn, () => {
+    this.body = new StreamBody(streamId, stage.conn, () => {
       if (this.responseComplete) stopReceiving(this);
     });
     this.trailers = new Promise((r) => {
       this.resolveTrailers = r;
     });
-    let live = Exchange.live.get(session);
+    let live = Exchange.live.get(stage);
     if (live === undefined) {
       live = new Map();
-      Exchange.live.set(session, live);
+      Exchange.live.set(stage, live);
     }
     live.set(streamId, this);
   }
@@ -179,10 +200,10 @@ class Exchange implements ServerExchange {
     return this.abort.signal;
   }
 
-  static abortAll(session: H2Session, reason: unknown): void {
-    const live = Exchange.live.get(session);
+  static abortAll(stage: ConnectionStage, reason: unknown): void {
+    const live = Exchange.live.get(stage);
     if (live === undefined) return;
-    Exchange.live.delete(session);
+    Exchange.live.delete(stage);
     for (const ex of live.values()) ex.aborted('CANCEL', reason);
   }
 
@@ -192,7 +213,7 @@ class Exchange implements ServerExchange {
   }
 
   aborted(code: ErrorCode, reason: unknown): void {
-    Exchange.live.get(this.session)?.delete(this.streamId);
+    Exchange.live.get(this.stage)?.delete(this.streamId);
     const err =
       reason ?? new H2ProtocolError(code, 'stream', `stream ${this.streamId} was reset (${String(code)})`);
     this.body.fail(err);
@@ -203,8 +224,8 @@ class Exchange implements ServerExchange {
   }
 
   sendInformational(status: number, fields: FieldList = []): void {
-    this.session.conn.sendInformational(this.streamId, withStatus(status, fields));
-    this.session.scheduleFlush();
+    this.stage.conn.sendInformational(this.streamId, withStatus(status, fields));
+    this.stage.schedule();
   }
 
   respond(
@@ -214,7 +235,7 @@ class Exchange implements ServerExchange {
     trailers?: Promise<FieldList> | FieldList,
   ): void {
     if (this.responded) throw new Error(`stream ${this.streamId} already has a response`);
-    const conn = this.session.conn;
+    const conn = this.stage.conn;
     const noContent = this.method === 'HEAD' || status === 204 || status === 304;
     const hasBody = body !== undefined && !noContent;
     const endStream = !hasBody && trailers === undefined;
@@ -224,9 +245,9 @@ class Exchange implements ServerExchange {
     this.responded = true;
     if (!sent) return;
     if (endStream) this.done();
-    else if (hasBody) this.session.sendBody(this.streamId, body, trailers);
-    else this.session.endBody(this.streamId, trailers);
-    this.session.scheduleFlush();
+    else if (hasBody) this.stage.sendBody(this.streamId, body, trailers);
+    else this.stage.endBody(this.streamId, trailers);
+    this.stage.schedule();
   }
 
   /** Our response went out whole (END_STREAM) while the request is still arriving. */
@@ -236,13 +257,13 @@ class Exchange implements ServerExchange {
   }
 
   reset(code: ErrorCode = 'CANCEL'): void {
-    this.session.dropBody(this.streamId);
-    this.session.conn.resetStream(this.streamId, code);
-    this.session.scheduleFlush();
+    this.stage.dropBody(this.streamId);
+    this.stage.conn.resetStream(this.streamId, code);
+    this.stage.schedule();
   }
 
   private done(): void {
-    Exchange.live.get(this.session)?.delete(this.streamId);
+    Exchange.live.get(this.stage)?.delete(this.streamId);
   }
 }
 
