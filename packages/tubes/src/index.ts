@@ -1,5 +1,4 @@
-export { BufferOverflowError, Demand, type WithDemandOptions, withDemand } from './demand.js';
-export { type Branch, type DemuxOptions, demuxByKey } from './demux-by-key.js';
+export { BufferOverflowError, Demand } from './demand.js';
 export {
   encodeLengthPrefixed,
   encodeNetstring,
@@ -11,7 +10,6 @@ export {
 } from './framing.js';
 export { FrameTooLargeError, FramingError } from './framing-errors.js';
 export { HeaderLengthSplitter, type HeaderLengthSplitterOptions } from './header-length-splitter.js';
-export { interleave } from './interleave.js';
 export { onNextMicrotask } from './microtask.js';
 export { type OutboundRoom, socketRoom, UNBOUNDED_ROOM } from './outbound-room.js';
 export { Pauser, type PauseToken } from './pauser.js';
@@ -20,7 +18,6 @@ export type { OverflowPolicy, PullStats } from './pull/overflow-policy.js';
 export { isPullSource, type PullSource, pullFrom, toReadableStream } from './pull/pull-from.js';
 export { Bounded, bounded, DemandDriven, demandDriven } from './pull/pull-sources.js';
 export type { Puller, PullSink } from './pull/puller.js';
-export { series } from './series.js';
 export { type SocketDrainOptions, socketDrain } from './socket-drain.js';
 export { type SocketFount, type SocketFountOptions, socketFount } from './socket-fount.js';
 export { type TubeStep, tube } from './tube.js';
