@@ -21,6 +21,12 @@ export class ObservablePuller<T> implements Puller, PullStats {
   private completed = false;
   private failure: { e: unknown } | undefined;
   private finished = false;
+  /** The constructor is subscribing: a failure waits for the first request (the sink is not wired yet). */
+  private subscribing = true;
+  /** `pump` is running: a re-entrant `request()` (from inside `sink.next`) is left to its loop. */
+  private pumping = false;
+  /** The current request was granted its unit of demand-driven credit. */
+  private granted = false;
   highWater = 0;
   delivered = 0;
 
@@ -41,15 +47,13 @@ export class ObservablePuller<T> implements Puller, PullStats {
     // under the policy (a live feed's reader must not miss what came before its first read).
     this.subscription = source.subscribe({
       next: (item) => this.onItem(item),
-      error: (e: unknown) => {
-        this.failure = { e };
-        this.answer();
-      },
+      error: (e: unknown) => this.fail(e),
       complete: () => {
         this.completed = true;
-        this.answer();
+        this.react();
       },
     });
+    this.subscribing = false;
     if (this.finished || this.failure !== undefined) this.subscription.unsubscribe();
   }
 
@@ -75,8 +79,9 @@ export class ObservablePuller<T> implements Puller, PullStats {
   request(): void {
     if (this.finished) return;
     this.waiting = true;
-    this.answer();
-    if (this.waiting) this.demand?.request(1);
+    // From inside `sink.next` the running loop answers it: no recursion however many items are
+    // held or however synchronously a demand-driven source answers its credit.
+    if (!this.pumping) this.pump();
   }
 
   cancel(): void {
@@ -96,8 +101,29 @@ export class ObservablePuller<T> implements Puller, PullStats {
       this.heldUnits += this.sizeOf(item);
     }
     if (this.queue.length > this.highWater) this.highWater = this.queue.length;
-    this.answer();
+    this.react();
     this.checkBound();
+  }
+
+  /** Something arrived: answer the outstanding request with it (within a running loop or as one). */
+  private react(): void {
+    if (this.pumping) this.answer();
+    else this.pump();
+  }
+
+  /** Answers requests until none is outstanding or nothing is there to answer with. */
+  private pump(): void {
+    this.pumping = true;
+    try {
+      while (this.waiting && !this.finished) {
+        if (this.answer()) continue; // a re-entrant request() set `waiting` again
+        if (this.demand === undefined || this.granted) break; // answered when an item arrives
+        this.granted = true;
+        this.demand.request(1); // a synchronous source answers within this call
+      }
+    } finally {
+      this.pumping = false;
+    }
   }
 
   private checkBound(): void {
@@ -107,37 +133,50 @@ export class ObservablePuller<T> implements Puller, PullStats {
       this.paused ??= policy.pause();
       return;
     }
-    this.failure = {
-      e: new BufferOverflowError(
+    this.fail(
+      new BufferOverflowError(
         `an Observable emitted more than ${policy.highWaterMark} ahead of demand; ` +
           "give it a bound with bounded(source, { overflow: 'dropOldest' | 'pause' | 'error', ... }), " +
           'or make it demand-driven',
       ),
-    };
+    );
+  }
+
+  /**
+   * The source failed or overflowed: its held items are discarded and the sink hears at once,
+   * request or not (a consumer that stopped asking must not wait forever on a dead source), except
+   * while the constructor is still subscribing: then at the first request.
+   */
+  private fail(e: unknown): void {
+    if (this.finished || this.failure !== undefined) return;
+    this.failure = { e };
     this.clear();
     this.subscription?.unsubscribe(); // undefined while still subscribing
+    if (this.subscribing) return;
+    this.waiting = true;
     this.answer();
   }
 
-  private answer(): void {
-    if (!this.waiting || this.finished) return;
+  /** Answers the outstanding request if it can; true when it did. */
+  private answer(): boolean {
+    if (!this.waiting || this.finished) return false;
     if (this.failure !== undefined) {
-      this.waiting = false;
+      this.settle();
       this.finished = true;
       this.resume();
       this.sink.error(this.failure.e);
-      return;
+      return true;
     }
     const lag = this.lagNotice();
     if (lag !== undefined) {
-      this.waiting = false;
+      this.settle();
       this.sink.next(lag, false);
-      return;
+      return true;
     }
     if (this.queue.length > 0) {
       const item = this.queue.shift() as T;
       if (!(this.queue instanceof DropOldestQueue)) this.heldUnits -= this.sizeOf(item);
-      this.waiting = false;
+      this.settle();
       this.delivered++;
       if (
         this.paused !== undefined &&
@@ -145,11 +184,21 @@ export class ObservablePuller<T> implements Puller, PullStats {
       )
         this.resume();
       this.sink.next(item, this.completed && this.queue.length === 0);
-    } else if (this.completed) {
-      this.waiting = false;
+      return true;
+    }
+    if (this.completed) {
+      this.settle();
       this.finished = true;
       this.sink.complete();
+      return true;
     }
+    return false;
+  }
+
+  /** The outstanding request is being answered. */
+  private settle(): void {
+    this.waiting = false;
+    this.granted = false;
   }
 
   /** `dropOldest`: items were dropped since the consumer last pulled: tell it first. */

@@ -3,9 +3,9 @@ import type { Demand } from '../demand.js';
 import type { OverflowPolicy, PullStats } from './overflow-policy.js';
 
 /**
- * A source that takes demand: `subscribe(demand)` is called once, on the first pull, and the
- * Observable it returns must emit only as far as `demand` has credit (one unit is granted per
- * pull). It is then pulled exactly: nothing is buffered on its behalf.
+ * A source that takes demand: `subscribe(demand)` is called once, when `pullFrom` builds its
+ * puller, and the Observable it returns must emit only as far as `demand` has credit (one unit is
+ * granted per pull). It is then pulled exactly: nothing is buffered on its behalf.
  *
  * @example
  * // 1 GB generated only as fast as the consumer (an HTTP/2 stream's window) takes it.

@@ -16,7 +16,11 @@ export interface Puller {
   cancel(): void;
 }
 
-/** Receives what a `Puller` produces: one call per `request()`. */
+/**
+ * Receives what a `Puller` produces: one call per `request()`, except `error`, which may also come
+ * unasked (a pulled Observable that failed or overflowed its bound while the consumer was not
+ * asking: the consumer must hear of it without having to ask again). Nothing follows `error`.
+ */
 export interface PullSink<T> {
   /** `last` is true when the producer knows nothing follows (the consumer can end at once). */
   next(value: T, last: boolean): void;
