@@ -3,6 +3,7 @@
  * `webSocketTube` runs it as a bytes-to-bytes tube.
  */
 export * from './core.js';
+export { webSocketOnSocket } from './tubes/websocket-on-socket.js';
 export {
   DEFAULT_CLOSE_TIMEOUT_MS,
   type WebSocketConnection,
