@@ -2,12 +2,14 @@ import {
   checkTrailers,
   type DecodedFrame,
   type ErrorCode,
+  type H2ProtocolError,
   H2UsageError,
   type HeaderField,
   parseRequestHead,
 } from '@h2tubes/h2-frames/core';
 import type { Clock, Closing } from './closing.js';
 import { assembleConnection, INITIAL_CONNECTION_WINDOW } from './connection-parts.js';
+import { ConnectionTimers } from './connection-timers.js';
 import type { CreditReturn } from './credit-return.js';
 import type { ConnectionEvent, ConnectionSink } from './events.js';
 import type { FlowWindow } from './flow-window.js';
@@ -30,8 +32,6 @@ import { UsageChecks } from './usage-checks.js';
 
 export type { GoawayOptions } from './goaway-and-shutdown.js';
 
-const encoder = new TextEncoder();
-
 /**
  * The sans-I/O HTTP/2 connection (RFC 9113 §3–§8, RFC 9218, RFC 8441): decoded frames in
  * (`receive`), frames and events out through the sink, time passed in as `now` (ms). It never
@@ -50,7 +50,7 @@ const encoder = new TextEncoder();
  * after the ones already out, a body buffered for the next `flush`, a stream closed) and the core
  * re-checks a stream's state after every event it reports on it (a stream reset from inside
  * `dataReceived` with END_STREAM stays reset, a request reset from inside `requestSent` sends no
- * body). The calls that drive the core — `start`, `receive`, `tick`, `flush` — throw
+ * body). The calls that drive the core — `start`, `receive`, `receiveFrameError`, `tick`, `flush` — throw
  * `H2UsageError` from inside the sink: they would run a frame or a timer in the middle of another
  * one, so make them after the core has returned (tube layers schedule them on a microtask).
  *
@@ -75,7 +75,7 @@ export class Connection {
   private readonly emit: (e: ConnectionEvent) => void;
   private readonly inSink: { depth: number };
   private readonly clock: Clock;
-  private startedAt = -1;
+  private readonly timers: ConnectionTimers;
   private readonly connSend: FlowWindow;
   private readonly registry: StreamRegistry;
   private readonly pings: PingAndKeepalive;
@@ -110,6 +110,7 @@ export class Connection {
     this.shutdown = p.shutdown;
     this.inbound = p.inbound;
     this.newStream = p.newStream;
+    this.timers = new ConnectionTimers({ ...p, o: this.o, goaway: (now) => this.goaway(now) });
     this.checks = new UsageChecks(this.role, p.registry, p.closing, () => p.settings.peer);
   }
 
@@ -121,9 +122,9 @@ export class Connection {
    */
   start(now: number): void {
     this.outsideSink('start');
-    if (this.startedAt >= 0) throw new H2UsageError('start() was already called');
+    if (this.timers.startedAt >= 0) throw new H2UsageError('start() was already called');
     this.clock.now = now;
-    this.startedAt = now;
+    this.timers.startedAt = now;
     this.pings.heard(now);
     this.registry.idleSince = now;
     this.settings.start(now);
@@ -181,44 +182,14 @@ export class Connection {
   tick(now: number): void {
     this.outsideSink('tick');
     this.clock.now = now;
-    if (this.closing.isClosed || this.startedAt < 0) return;
-    const c = this.closing;
-    const timeout = this.settings.timedOut(now, this.startedAt);
-    if (timeout !== undefined) {
-      // RFC 9113 §3.4 and §6.5.3: no SETTINGS, or no ACK of ours, in time ⇒ SETTINGS_TIMEOUT.
-      const what = timeout === 'prefaceTimeout' ? 'no SETTINGS from the peer' : 'SETTINGS not acknowledged';
-      return c.connectionError('SETTINGS_TIMEOUT', `${what} in time`, timeout);
-    }
-    if (this.pings.tick(now) === 'timedOut') {
-      this.frame(out.goaway(this.registry.highestPeerId, 'NO_ERROR', encoder.encode('keepalive timeout')));
-      c.limitExceeded('keepaliveTimeout', 0);
-      return c.close('NO_ERROR', 'local', undefined);
-    }
-    this.shutdown.tick(now);
-    if (this.idleDeadline() <= now) {
-      c.limitExceeded('idleTimeout', 0);
-      this.goaway(now);
-    }
+    if (!this.closing.isClosed && this.timers.startedAt >= 0) this.timers.tick(now);
   }
 
   /** The earliest time `tick` has something to check, or undefined when no timer runs. */
   nextDeadline(): number | undefined {
-    if (this.closing.isClosed || this.startedAt < 0) return undefined;
-    const t = Math.min(
-      this.settings.deadline(this.startedAt),
-      this.pings.deadline(),
-      this.shutdown.deadline(),
-      this.idleDeadline(),
-    );
+    if (this.closing.isClosed || this.timers.startedAt < 0) return undefined;
+    const t = this.timers.deadline();
     return t === Number.POSITIVE_INFINITY ? undefined : t;
-  }
-
-  /** Graceful GOAWAY after `idleTimeoutMs` without streams, unless a shutdown already began. */
-  private idleDeadline(): number {
-    const o = this.o;
-    return o.idleTimeoutMs > 0 && this.shutdown.notStarted && this.registry.size === 0
-      ? this.registry.idleSince + o.idleTimeoutMs
-      : Number.POSITIVE_INFINITY;
   }
 
   // ───────────────────────────── inbound ─────────────────────────────
@@ -266,6 +237,25 @@ export class Connection {
     }
   }
 
+  /**
+   * A frame the decoder rejected (`parseFrame` threw `H2ProtocolError`): a connection error
+   * (RFC 9113 §5.4.1) is answered with GOAWAY; a stream error (§5.4.2; the decoder's one is §6.3's
+   * PRIORITY of the wrong length) with RST_STREAM whatever the stream's state, idle and closed
+   * included. Never throws for bad input, like `receive`.
+   *
+   * @example
+   * try { f = parseFrame(bytes); } catch (e) { if (H2ProtocolError.is(e)) c.receiveFrameError(e, now); }
+   */
+  receiveFrameError(error: H2ProtocolError, now: number): void {
+    this.outsideSink('receiveFrameError');
+    this.clock.now = now;
+    this.pings.heard(now);
+    if (this.closing.isClosed) return;
+    if (error.scope === 'connection' || error.streamId === 0 || !this.settings.prefaceReceived)
+      return this.closing.connectionError(error.code, error.message);
+    this.inbound.decoderStreamError(error.streamId, error.code, error.message);
+  }
+
   // ───────────────────────────── application: messages ─────────────────────────────
 
   /**
@@ -281,7 +271,7 @@ export class Connection {
    */
   request(fields: readonly HeaderField[], options: { endStream?: boolean } = {}): number {
     if (this.role !== 'client') throw new H2UsageError('request() is for the client role');
-    if (this.startedAt < 0) throw new H2UsageError('call start() first');
+    if (this.timers.startedAt < 0) throw new H2UsageError('call start() first');
     if (!this.canRequest())
       throw new H2UsageError('the connection no longer accepts requests (GOAWAY or closed)');
     const head = parseRequestHead(fields, this.settings.peer.enableConnectProtocol === 1);

@@ -2,6 +2,7 @@ import {
   checkTrailers,
   type DataFrame,
   type DecodedFrame,
+  type ErrorCode,
   type FieldBlock,
   type PriorityFrame,
   type PriorityUpdateFrame,
@@ -246,6 +247,17 @@ export class ReceivePath {
     r.countActive(s);
     p.emit({ kind: 'requestReceived', streamId: id, fields: f.fields, head, endStream: f.endStream });
     if (f.endStream) c.peerEnded(s);
+  }
+
+  /**
+   * A stream error the frame decoder found (RFC 9113 §6.3: PRIORITY of the wrong length is a
+   * stream error FRAME_SIZE_ERROR; PRIORITY may come in any state, so this holds for idle and
+   * closed streams too): RST_STREAM, and the stream closed if it is live, remembered as reset if
+   * not. §6.4 forbids RST_STREAM on an idle stream, but §6.3 names no exception: we follow §6.3.
+   */
+  decoderStreamError(id: number, code: ErrorCode, message: string): void {
+    const s = this.p.registry.get(id);
+    this.p.closing.streamError(s?.queued === false ? s : undefined, id, code, message);
   }
 
   priority(f: PriorityFrame): void {
