@@ -33,7 +33,15 @@ export class PromisePuller<T> implements Puller {
   }
 
   request(): void {
-    this.read().then(
+    if (this.cancelled) return;
+    let read: Promise<IteratorResult<T> | ReadableStreamReadResult<T>>;
+    try {
+      read = this.read();
+    } catch (e) {
+      // A hand-written iterator's next() that throws: the answer, not the consumer's exception.
+      read = Promise.reject(e);
+    }
+    read.then(
       (r) => {
         if (this.cancelled) return;
         if (r.done) this.sink.complete();
@@ -48,6 +56,10 @@ export class PromisePuller<T> implements Puller {
   cancel(): void {
     if (this.cancelled) return;
     this.cancelled = true;
-    this.stop()?.catch(() => {});
+    try {
+      this.stop()?.catch(() => {});
+    } catch {
+      // The source is being released; a return() that throws has nothing left to tell.
+    }
   }
 }
