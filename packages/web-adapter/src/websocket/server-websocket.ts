@@ -90,6 +90,8 @@ export class ServerWebSocket extends EventTarget {
   private incomingSubscriber: Subscriber<WebSocketMessage> | undefined;
   private incomingTaken = false;
   private readonly sendQueue: WebSocketMessage[] = [];
+  /** Octets (UTF-16 units for text, before encoding) of the messages in `sendQueue`. */
+  private sendQueueSize = 0;
 
   constructor(
     private readonly connection: WebSocketTransport,
@@ -149,9 +151,7 @@ export class ServerWebSocket extends EventTarget {
 
   /** Octets queued by `send` (and `sendFrom`) not yet handed to the connection. */
   get bufferedAmount(): number {
-    let queued = 0;
-    for (const m of this.sendQueue) queued += typeof m === 'string' ? m.length : m.byteLength;
-    return this.outbox.size + this.connection.pending + queued;
+    return this.outbox.size + this.connection.pending + this.sendQueueSize;
   }
 
   /**
@@ -162,8 +162,7 @@ export class ServerWebSocket extends EventTarget {
     if (this.state === 0) throw new DOMException('the WebSocket is not open yet', 'InvalidStateError');
     if (this.state !== 1) return;
     const message = typeof data === 'string' ? data : toBytes(data);
-    const size = typeof message === 'string' ? message.length : message.byteLength;
-    if (this.bufferedAmount + size > this.maxBuffered) return this.overflow();
+    if (this.bufferedAmount + sizeOf(message) > this.maxBuffered) return this.overflow();
     this.endpoint.send(message);
   }
 
@@ -234,6 +233,7 @@ export class ServerWebSocket extends EventTarget {
       next: (m) => {
         if (this.state !== 1) return;
         this.sendQueue.push(m);
+        this.sendQueueSize += sizeOf(m);
         if (this.bufferedAmount > this.maxBuffered) return this.overflow();
         this.drainSendQueue();
       },
@@ -355,7 +355,9 @@ export class ServerWebSocket extends EventTarget {
 
   private drainSendQueue(): void {
     while (this.state === 1 && this.sendQueue.length > 0 && this.outbox.size < this.highWaterMark) {
-      this.endpoint.send(this.sendQueue.shift() as WebSocketMessage);
+      const m = this.sendQueue.shift() as WebSocketMessage;
+      this.sendQueueSize -= sizeOf(m);
+      this.endpoint.send(m);
     }
     // The transport taking bytes is what makes room: come back then.
     this.outbox.onTaken(
@@ -366,6 +368,7 @@ export class ServerWebSocket extends EventTarget {
   /** The peer is not reading and the queue hit `maxBufferedAmount`: fail with 1008. */
   private overflow(): void {
     this.sendQueue.length = 0;
+    this.sendQueueSize = 0;
     this.outbox.clear();
     this.endpoint.fail(1008, 'the peer does not read: send buffer over maxBufferedAmount');
   }
@@ -376,6 +379,7 @@ export class ServerWebSocket extends EventTarget {
     this.state = 3;
     this.inbox.length = 0;
     this.sendQueue.length = 0;
+    this.sendQueueSize = 0;
     if (this.owed > 0) this.connection.ack(this.owed);
     this.owed = 0;
     this.outbox.onTaken(undefined);
@@ -389,6 +393,10 @@ export class ServerWebSocket extends EventTarget {
     if (!clean) this.dispatchEvent(new Event('error'));
     this.dispatchEvent(new WebSocketCloseEvent(info));
   }
+}
+
+function sizeOf(m: WebSocketMessage): number {
+  return typeof m === 'string' ? m.length : m.byteLength;
 }
 
 function toBytes(data: ArrayBufferLike | ArrayBufferView): Uint8Array {
