@@ -38,5 +38,5 @@ export { FrameCodec, type FrameCodecOptions } from './tubes/frame-codec.js';
 export { type FrameStages, inboundFrames, outboundBytes } from './tubes/frame-stages.js';
 export { H2Session, type SessionOptions } from './tubes/h2-session.js';
 export { type CreditReturn, StreamBody } from './tubes/received-body.js';
-export type { ErrorContext, ReportError } from './tubes/report-error.js';
+export { defaultReportError, type ErrorContext, type ReportError } from './tubes/report-error.js';
 export { type ServerConnectionOptions, serverConnection, serverExchanges } from './tubes/server-connection.js';

@@ -1,3 +1,4 @@
+import { defaultReportError, type ReportError } from '@h2tubes/h2-flow';
 /**
  * The Fetch handler shape shared by Hono (`app.fetch`), srvx, Deno.serve and Bun.serve.
  *
@@ -14,8 +15,9 @@ export type HandlerErrorHook = (error: unknown, request: Request) => Response | 
 
 /**
  * Runs a handler so that nothing it does can crash the process: a throw, a rejection or a
- * non-Response result becomes a 500 response and one `console.error` line (or what `onError`
- * returns). A request whose peer already went away is not logged: nobody will see the answer.
+ * non-Response result becomes a 500 response and is reported through `report` (default: one
+ * `console.error` line), or `onError` decides. A request whose peer already went away is not
+ * reported: nobody will see the answer.
  *
  * @example
  * const response = await callHandler(app.fetch, request);
@@ -24,24 +26,30 @@ export function callHandler(
   handler: FetchHandler,
   request: Request,
   onError?: HandlerErrorHook,
+  report: ReportError = defaultReportError,
 ): Promise<Response> {
   let result: Response | Promise<Response>;
   try {
     result = handler(request);
   } catch (e) {
-    return Promise.resolve(handlerFailed(e, request, onError));
+    return Promise.resolve(handlerFailed(e, request, onError, report));
   }
   if (result instanceof Response) return Promise.resolve(result);
   return Promise.resolve(result).then(
     (r) =>
       r instanceof Response
         ? r
-        : handlerFailed(new TypeError('handler did not return a Response'), request, onError),
-    (e: unknown) => handlerFailed(e, request, onError),
+        : handlerFailed(new TypeError('handler did not return a Response'), request, onError, report),
+    (e: unknown) => handlerFailed(e, request, onError, report),
   );
 }
 
-function handlerFailed(error: unknown, request: Request, onError: HandlerErrorHook | undefined): Response {
+function handlerFailed(
+  error: unknown,
+  request: Request,
+  onError: HandlerErrorHook | undefined,
+  report: ReportError,
+): Response {
   if (onError !== undefined) {
     try {
       const r = onError(error, request);
@@ -50,8 +58,7 @@ function handlerFailed(error: unknown, request: Request, onError: HandlerErrorHo
       // A failing hook falls back to the default answer below.
     }
   } else if (!request.signal.aborted) {
-    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    console.error(`[h2tubes] ${request.method} ${request.url} failed: ${what.replace(/\s+/g, ' ')}`);
+    report(error, { what: `the handler of ${request.method} ${request.url}` });
   }
   return new Response('Internal Server Error', { status: 500, headers: { 'content-type': 'text/plain' } });
 }

@@ -1,3 +1,4 @@
+import type { ReportError } from '@h2tubes/h2-flow';
 import { callHandler, type FetchHandler, type HandlerErrorHook } from './fetch-handler.js';
 
 /**
@@ -13,8 +14,12 @@ export type RequestSink = (request: Request, reply: (response: Response) => void
  * @example
  * const sink = handlerSink((request) => new Response('ok'));
  */
-export function handlerSink(handler: FetchHandler, onError?: HandlerErrorHook): RequestSink {
+export function handlerSink(
+  handler: FetchHandler,
+  onError?: HandlerErrorHook,
+  report?: ReportError,
+): RequestSink {
   return (request, reply) => {
-    callHandler(handler, request, onError).then(reply);
+    callHandler(handler, request, onError, report).then(reply);
   };
 }

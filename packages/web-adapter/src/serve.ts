@@ -4,7 +4,7 @@ import { type Server, type ServerOptions, startServer } from './server-lifecycle
 
 /** Options of `serve`: the server options plus what to do with a failing handler. */
 export interface ServeOptions extends ServerOptions {
-  /** Replaces the default answer (500 + one log line) to a handler that throws. */
+  /** Replaces the default answer (500, reported through `reportError`) to a handler that throws. */
   readonly onError?: HandlerErrorHook;
 }
 
@@ -24,5 +24,5 @@ export interface ServeOptions extends ServerOptions {
 export function serve(handler: FetchHandler, options: ServeOptions = {}): Promise<Server> {
   // RFC 8441 §3: announce extended CONNECT, so browsers open WebSockets over HTTP/2 (upgradeWebSocket).
   const connection = { enableConnectProtocol: true, ...options.connection };
-  return startServer(handlerSink(handler, options.onError), { ...options, connection });
+  return startServer(handlerSink(handler, options.onError, options.reportError), { ...options, connection });
 }

@@ -1,8 +1,13 @@
 import type { Server as NetServer, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TlsOptions } from 'node:tls';
-import type { ServerExchange } from '@h2tubes/h2-flow';
-import * as h2flow from '@h2tubes/h2-flow';
+import {
+  defaultReportError,
+  type ReportError,
+  type ServerConnectionOptions,
+  type ServerExchange,
+  serverConnection,
+} from '@h2tubes/h2-flow';
 import { type Observable, Subject } from 'rxjs';
 import { createHttp1Server } from './http1-fallback.js';
 import { asListenError } from './listen-error.js';
@@ -12,16 +17,17 @@ import type { RequestSink } from './request-sink.js';
 import { respondToExchange } from './response-to-exchange.js';
 
 /**
- * Options handed unchanged to `serverConnection` of `@h2tubes/h2-flow` (settings, limits, ...),
- * plus the ones the adapter fills in (`idleTimeoutMs`, `keepaliveIntervalMs`, `gracefulClose`).
+ * Options handed to `serverConnection` of `@h2tubes/h2-flow` (settings, limits, stages, ...); the
+ * adapter fills in `idleTimeoutMs`, `keepaliveIntervalMs` and `onError` from its own options unless
+ * given here, and `gracefulClose` always.
  */
-export type H2ConnectionOptions = Readonly<Record<string, unknown>>;
+export type H2ConnectionOptions = Omit<ServerConnectionOptions, 'gracefulClose'>;
 
 /**
  * Starts the HTTP/2 server side of a connection on an accepted socket: the signature of
  * `serverConnection` in `@h2tubes/h2-flow`. Injectable for tests and for custom stacks.
  */
-export type AcceptH2 = (socket: Duplex, options: H2ConnectionOptions) => Observable<ServerExchange>;
+export type AcceptH2 = (socket: Duplex, options: ServerConnectionOptions) => Observable<ServerExchange>;
 
 /** Options shared by `serve` and `serveRx`. Every field is optional. */
 export interface ServerOptions {
@@ -45,6 +51,12 @@ export interface ServerOptions {
   readonly keepaliveIntervalMs?: number;
   /** Aborting it closes the server gracefully, like `close()`. */
   readonly signal?: AbortSignal;
+  /**
+   * Where failures that the wire answer alone does not explain are reported: a response body that
+   * threw (the peer sees RST_STREAM INTERNAL_ERROR), a response HTTP/2 cannot carry (the peer
+   * gets a 500). Default: one `console.error` line per failure.
+   */
+  readonly reportError?: ReportError;
   /** A connection that ended with an error (a peer breaking the protocol). Default: ignored. */
   readonly onConnectionError?: (error: unknown) => void;
   /** The HTTP/2 stack; default `serverConnection` from `@h2tubes/h2-flow`. For tests and custom stacks. */
@@ -82,16 +94,6 @@ const DEFAULT_GRACEFUL_TIMEOUT_MS = 10_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
 
 /**
- * The real HTTP/2 stack, looked up when first used so that this package loads even where
- * `@h2tubes/h2-flow` predates `serverConnection`.
- */
-const defaultAcceptH2: AcceptH2 = (socket, options) => {
-  const accept = (h2flow as unknown as Record<string, unknown>).serverConnection;
-  if (typeof accept !== 'function') throw new Error('@h2tubes/h2-flow does not export serverConnection');
-  return (accept as AcceptH2)(socket, options);
-};
-
-/**
  * Binds the listeners and routes every request, HTTP/2 or HTTP/1.1, to `sink`. The engine under
  * `serve` and `serveRx`. Errors of one connection stay in that connection.
  *
@@ -100,13 +102,15 @@ const defaultAcceptH2: AcceptH2 = (socket, options) => {
  */
 export async function startServer(sink: RequestSink, options: ServerOptions = {}): Promise<Server> {
   const hostname = options.hostname ?? '127.0.0.1';
-  const acceptH2 = options.acceptH2 ?? defaultAcceptH2;
+  const acceptH2 = options.acceptH2 ?? serverConnection;
+  const reportError = options.reportError ?? defaultReportError;
   const gracefulTimeoutMs = options.gracefulTimeoutMs ?? DEFAULT_GRACEFUL_TIMEOUT_MS;
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const gracefulClose = new Subject<void>();
-  const connectionOptions: H2ConnectionOptions = {
+  const connectionOptions: ServerConnectionOptions = {
     idleTimeoutMs,
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? 0,
+    onError: reportError,
     ...options.connection,
     gracefulClose: gracefulClose.asObservable(),
   };
@@ -150,7 +154,7 @@ export async function startServer(sink: RequestSink, options: ServerOptions = {}
       if (!track(socket)) return;
       try {
         acceptH2(socket, connectionOptions).subscribe({
-          next: (exchange) => dispatchExchange(exchange, sink),
+          next: (exchange) => dispatchExchange(exchange, sink, reportError),
           error: (e: unknown) => {
             options.onConnectionError?.(e);
             socket.destroy();
@@ -236,7 +240,7 @@ function urlHost(hostname: string): string {
 }
 
 /** Turns one exchange into a Request for the sink and its reply into the HTTP/2 response. */
-function dispatchExchange(exchange: ServerExchange, sink: RequestSink): void {
+function dispatchExchange(exchange: ServerExchange, sink: RequestSink, reportError: ReportError): void {
   let request: Request;
   try {
     request = requestFromExchange(exchange);
@@ -254,9 +258,7 @@ function dispatchExchange(exchange: ServerExchange, sink: RequestSink): void {
       if (exchange.signal.aborted) return; // the stream or the connection is gone: nobody to answer
       // The handler's response cannot go out as it is (fields HTTP/2 forbids, RFC 9113 §8.2.2):
       // answer 500 instead of leaving the stream hanging, and reset it if even that fails.
-      console.error(
-        `[h2tubes] ${method} ${exchange.path}: the response cannot be sent: ${(e as Error).message}`,
-      );
+      reportError(e, { streamId: exchange.streamId, what: `the response to ${method} ${exchange.path}` });
       if (!safely(() => exchange.respond(500, []))) safely(() => exchange.reset('INTERNAL_ERROR'));
     }
   });

@@ -130,6 +130,37 @@ describe('Fetch handler over HTTP/2 with node:http2 as the client (RFC 9113 §8)
     expect((await call({ ':path': '/ok' })).body).toBe('fine');
   });
 
+  it('reports a failing body and a throwing handler through reportError, not the console', async () => {
+    const reported: string[] = [];
+    server = await serve(
+      (r) => {
+        if (new URL(r.url).pathname === '/throws') throw new Error('handler bug');
+        return new Response(
+          new ReadableStream<Uint8Array>({ pull: (c) => c.error(new Error('disk on fire')) }),
+        );
+      },
+      {
+        reportError: (e, where) =>
+          reported.push(
+            `${where.what}${where.streamId ? ` #${where.streamId}` : ''}: ${(e as Error).message}`,
+          ),
+      },
+    );
+    client = http2.connect(server.url);
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect((await call({ ':path': '/throws' })).headers[':status']).toBe(500);
+      await call({ ':path': '/fails' }).catch(() => {});
+      expect(logged).not.toHaveBeenCalled();
+    } finally {
+      logged.mockRestore();
+    }
+    expect(reported).toEqual([
+      expect.stringMatching(/^the handler of GET http:\/\/127\.0\.0\.1:\d+\/throws: handler bug$/),
+      'response or request body #3: disk on fire',
+    ]);
+  });
+
   it('echoes a 9 MB upload as it arrives, full duplex, byte-exact (new Response(request.body))', async () => {
     await start((r) => new Response(r.body));
     const upload = Buffer.alloc(9_000_000);

@@ -14,5 +14,5 @@ export type ReportError = (error: unknown, context: ErrorContext) => void;
 /** The default: one line on stderr, no stack (the stream's reset already contained the damage). */
 export const defaultReportError: ReportError = (error, context) => {
   const where = context.streamId === undefined ? '' : ` of stream ${context.streamId}`;
-  console.error(`h2tubes: ${context.what}${where} failed: ${(error as Error)?.message ?? String(error)}`);
+  console.error(`[h2tubes] ${context.what}${where} failed: ${(error as Error)?.message ?? String(error)}`);
 };
