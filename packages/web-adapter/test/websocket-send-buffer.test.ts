@@ -1,6 +1,7 @@
 import { from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { openSocket } from './websocket-fake-transport.js';
+import { ServerWebSocket } from '../src/websocket/server-websocket.js';
+import { FakeTransport, openSocket } from './websocket-fake-transport.js';
 
 // Outgoing frames wait until the transport can take them (the HTTP/2 windows, RFC 9113 §6.9, or
 // the socket's 'drain'); bufferedAmount reports them, as in the WebSocket API, and
@@ -49,9 +50,17 @@ describe('send buffer', () => {
     expect(socket.bufferedAmount).toBe(0);
   });
 
-  it('send() before open throws InvalidStateError, as the WebSocket API does', async () => {
-    const { ServerWebSocket } = await import('../src/websocket/server-websocket.js');
-    const { FakeTransport } = await import('./websocket-fake-transport.js');
+  it('sendFrom holds what its Observable emits before open and sends it on open', () => {
+    const transport = new FakeTransport();
+    const socket = new ServerWebSocket(transport, 'ws://x/', '', 'h2');
+    socket.sendFrom(from(['early', 'too']));
+    expect(socket.bufferedAmount).toBe(8); // 'early' + 'too', not yet framed
+    socket.start(); // the response went out: open
+    transport.takeAll();
+    expect(transport.writtenOpcodes()).toEqual([0x1, 0x1]);
+  });
+
+  it('send() before open throws InvalidStateError, as the WebSocket API does', () => {
     const socket = new ServerWebSocket(new FakeTransport(), 'ws://x/', '', 'h2');
     expect(() => socket.send('x')).toThrow(/not open/);
   });

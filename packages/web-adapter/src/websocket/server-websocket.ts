@@ -141,6 +141,7 @@ export class ServerWebSocket extends EventTarget {
         if (this.state !== 0) return;
         this.state = 1;
         this.dispatchEvent(new Event('open'));
+        this.drainSendQueue();
       },
     );
   }
@@ -231,7 +232,8 @@ export class ServerWebSocket extends EventTarget {
   sendFrom(source: Observable<WebSocketMessage>): Subscription {
     const subscription = source.subscribe({
       next: (m) => {
-        if (this.state !== 1) return;
+        // Before open, messages wait here (sent on open); after close they are dropped.
+        if (this.state >= 2) return;
         this.sendQueue.push(m);
         this.sendQueueSize += sizeOf(m);
         if (this.bufferedAmount > this.maxBuffered) return this.overflow();
