@@ -25,6 +25,7 @@ beforeAll(async () => {
   const app = createChatApp({ onSocketClosed: (path, code, reason) => closes.push({ path, code, reason }) });
   server = await serve(app, {
     tls: { cert: cert.cert, key: cert.key },
+    h2cPort: 0, // cleartext: browsers speak HTTP/1.1 there, so the WebSocket is an Upgrade
     gracefulTimeoutMs: 100,
     acceptH2: (socket, options) => serverConnection(socket, options).pipe(tap((e) => exchanges.push(e))),
   });
@@ -96,6 +97,18 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('ws-chat in headless Chromium', () =
       expect(echo[0]).toMatchObject({ method: 'CONNECT', protocol: 'websocket' });
       // The server saw the browser's Close, code and reason intact.
       expect(closes).toContainEqual({ path: '/echo', code: 4000, reason: 'bye ✓' });
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
+  it('over cleartext the page gets HTTP/1.1 and its WebSocket an Upgrade, and says so', async () => {
+    const browser = await launchHeadlessChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(server.addresses[1]?.url as string);
+      await page.waitForFunction(() => document.getElementById('transport')?.textContent === 'http/1.1');
+      expect(await page.textContent('#page-protocol')).toBe('http/1.1');
     } finally {
       await browser.close();
     }
