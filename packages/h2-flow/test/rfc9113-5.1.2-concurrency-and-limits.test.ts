@@ -113,8 +113,10 @@ describe('DoS limits (DESIGN.md "Limits and their defaults")', () => {
   it('queued control-frame answers over the limit ⇒ GOAWAY ENHANCE_YOUR_CALM; flushed() resets the count', () => {
     const h = Harness.ready({ role: 'server', maxQueuedControlFrames: 3 });
     h.conn.flushed(); // the SETTINGS ACK of the handshake
+    h.now = 10_000; // the burst allowance refills a tenth of the bound per second (control-answers.ts)
     h.send(frames.ping(), frames.ping(), frames.ping());
     h.conn.flushed();
+    h.now = 20_000;
     h.send(frames.ping(), frames.ping(), frames.ping());
     expect(h.conn.isClosed).toBe(false);
     h.send(frames.ping());

@@ -1,4 +1,5 @@
 import { type DecodedFrame, type ErrorCode, H2ProtocolError } from '@h2tubes/h2-frames/core';
+import type { ControlAnswers } from './control-answers.js';
 import type { ConnectionEvent } from './events.js';
 import type { Budget, LimitName } from './limits.js';
 import * as out from './outbound-frames.js';
@@ -25,8 +26,8 @@ export interface ClosingParts {
   readonly emit: (e: ConnectionEvent) => void;
   /** Gives connection credit back to the peer (discarded DATA of a reset stream). */
   readonly returnCredit: (n: number) => void;
-  /** Control-frame answers written since the last flush (RFC 9113 §10.5: flood bound). */
-  readonly controlQueue: Budget;
+  /** The answers owed to the peer, bounded (RFC 9113 §10.5: control-frame floods). */
+  readonly controlAnswers: ControlAnswers;
   /** Stream errors we answered, bounded (a peer that provokes them forever is cut). */
   readonly localResets: Budget;
   readonly resetGraceMs: number;
@@ -85,18 +86,17 @@ export class Closing {
   }
 
   /**
-   * Writes a frame that answers the peer (PING/SETTINGS ACK, RST_STREAM) and counts it as
-   * queued; past the bound the connection ends with ENHANCE_YOUR_CALM (the peer does not read).
+   * Writes a frame that answers the peer (PING/SETTINGS ACK, RST_STREAM), counted per frame;
+   * over the bound it is not written: GOAWAY ENHANCE_YOUR_CALM instead (`ControlAnswers`).
    */
   answer(f: DecodedFrame): void {
-    this.p.frame(f);
-    if (!this.p.controlQueue.take()) {
-      this.connectionError(
-        'ENHANCE_YOUR_CALM',
-        'too many control frames queued: the peer does not read',
-        'queuedControlFrames',
-      );
-    }
+    if (this.isClosed) return;
+    if (this.p.controlAnswers.owe(this.p.clock.now)) return this.p.frame(f);
+    this.connectionError(
+      'ENHANCE_YOUR_CALM',
+      'too many control frames owed: the peer floods or does not read',
+      'queuedControlFrames',
+    );
   }
 
   /** A frame for a stream we do not track: idle ⇒ connection PROTOCOL_ERROR (§5.1), else the closed answer. */
@@ -122,6 +122,7 @@ export class Closing {
   streamError(s: H2Stream | undefined, id: number, code: ErrorCode, message: string, peerFault = true): void {
     const error = new H2ProtocolError(code, 'stream', message, { streamId: id, initiator: 'remote' });
     this.answer(out.rstStream(id, code));
+    if (this.isClosed) return; // the answer was one too many: GOAWAY went instead
     if (s !== undefined) {
       this.closeStream(s, 'sentReset');
       this.p.emit({ kind: 'streamReset', streamId: id, code, by: 'local', retryable: false, error });

@@ -1,5 +1,6 @@
 import type { DecodedFrame } from '@h2tubes/h2-frames/core';
 import { type Clock, Closing } from './closing.js';
+import { ControlAnswers } from './control-answers.js';
 import { CreditReturn } from './credit-return.js';
 import type { ConnectionEvent, ConnectionSink } from './events.js';
 import { FlowWindow } from './flow-window.js';
@@ -33,7 +34,7 @@ export interface ConnectionParts {
   readonly registry: StreamRegistry;
   readonly pings: PingAndKeepalive;
   readonly credit: CreditReturn;
-  readonly controlQueue: Budget;
+  readonly controlAnswers: ControlAnswers;
   readonly closing: Closing;
   readonly settings: SettingsExchange;
   readonly send: SendPath;
@@ -88,7 +89,7 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
     0,
   );
   const credit = new CreditReturn(connRecv, frame, clock, pings);
-  const controlQueue = new Budget(o.maxQueuedControlFrames);
+  const controlAnswers = new ControlAnswers(o.maxQueuedControlFrames, 0);
   // Units built below are reached through these late-bound callbacks.
   let requests: RequestQueueAndRetry | undefined;
   let shutdown: GoawayAndShutdown | undefined;
@@ -100,7 +101,7 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
     frame,
     emit,
     returnCredit: (n) => credit.connection(n),
-    controlQueue,
+    controlAnswers,
     localResets: new Budget(o.maxLocalResets),
     resetGraceMs: o.resetGraceMs,
     streamClosed: () => {
@@ -187,7 +188,7 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
     registry,
     pings,
     credit,
-    controlQueue,
+    controlAnswers,
     closing,
     settings,
     send,

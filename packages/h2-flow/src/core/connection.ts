@@ -10,11 +10,11 @@ import {
 import type { Clock, Closing } from './closing.js';
 import { assembleConnection, INITIAL_CONNECTION_WINDOW } from './connection-parts.js';
 import { ConnectionTimers } from './connection-timers.js';
+import type { ControlAnswers } from './control-answers.js';
 import type { CreditReturn } from './credit-return.js';
 import type { ConnectionEvent, ConnectionSink } from './events.js';
 import type { FlowWindow } from './flow-window.js';
 import type { GoawayAndShutdown, GoawayOptions } from './goaway-and-shutdown.js';
-import type { Budget } from './limits.js';
 import { type ConnectionOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import * as out from './outbound-frames.js';
 import type { PingAndKeepalive } from './ping-and-keepalive.js';
@@ -80,7 +80,7 @@ export class Connection {
   private readonly registry: StreamRegistry;
   private readonly pings: PingAndKeepalive;
   private readonly credit: CreditReturn;
-  private readonly controlQueue: Budget;
+  private readonly controlAnswers: ControlAnswers;
   private readonly closing: Closing;
   private readonly settings: SettingsExchange;
   private readonly send: SendPath;
@@ -102,7 +102,7 @@ export class Connection {
     this.registry = p.registry;
     this.pings = p.pings;
     this.credit = p.credit;
-    this.controlQueue = p.controlQueue;
+    this.controlAnswers = p.controlAnswers;
     this.closing = p.closing;
     this.settings = p.settings;
     this.send = p.send;
@@ -168,11 +168,12 @@ export class Connection {
   }
 
   /**
-   * The tube layer wrote everything handed to it so far: the control-frame answers are no longer
-   * queued (the 10 000 limit counts answers written since the last `flushed()`).
+   * The I/O layer wrote everything handed to it so far: the control-frame answers are no longer
+   * queued (`maxQueuedControlFrames` bounds those written since the last `flushed()`, and, however
+   * often this is called, those owed in a burst: see `control-answers.ts`).
    */
   flushed(): void {
-    this.controlQueue.reset();
+    this.controlAnswers.flushed();
   }
 
   /**

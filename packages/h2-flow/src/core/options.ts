@@ -57,7 +57,11 @@ export interface ConnectionOptions {
   readonly rapidResetBurst?: number;
   /** Rapid reset bucket refill per second. Default 33. */
   readonly rapidResetRefillPerSecond?: number;
-  /** Control-frame answers (PING/SETTINGS ACK, RST_STREAM) written but not yet flushed. Default 10 000. */
+  /**
+   * Control-frame answers (PING/SETTINGS ACK, RST_STREAM) owed to the peer: at most this many
+   * written but not yet flushed, and at most this many at once plus a tenth of it per second
+   * (`ControlAnswers`). Default 10 000.
+   */
   readonly maxQueuedControlFrames?: number;
   /** Empty DATA frames without END_STREAM per stream (CVE-2019-9518). Default 100. */
   readonly maxEmptyDataFrames?: number;
