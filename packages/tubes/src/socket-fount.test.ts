@@ -110,3 +110,22 @@ describe('socketFount and socketDrain on real loopback sockets', () => {
     server.close();
   });
 });
+
+describe('socketFount: paused before subscribing', () => {
+  it('stays paused when subscribed while a token is out, resumes when it is unpaused', async () => {
+    const { server, client, accepted } = await pair();
+    const fount = socketFount(accepted);
+    const token = fount.pauseFlow('not yet');
+    const got: Uint8Array[] = [];
+    const sub = fount.subscribe((c) => got.push(c));
+    client.write(Uint8Array.of(1, 2));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(accepted.isPaused()).toBe(true);
+    token.unpause();
+    for (let i = 0; i < 200 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(got.length).toBeGreaterThan(0);
+    sub.unsubscribe();
+    client.destroy();
+    server.close();
+  });
+});

@@ -71,3 +71,13 @@ describe('tube', () => {
     expect(source.observed).toBe(false);
   });
 });
+
+describe('tube: upstream errors', () => {
+  it("passes the source's error on", () => {
+    const source = new Subject<number>();
+    let error: unknown;
+    source.pipe(tube<number, number>((v, emit) => emit(v))).subscribe({ error: (e) => (error = e) });
+    source.error('upstream');
+    expect(error).toBe('upstream');
+  });
+});

@@ -1,4 +1,4 @@
-import { finalize, from, Observable, of, Subject, throwError } from 'rxjs';
+import { concat, finalize, from, Observable, of, Subject, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { BufferOverflowError, type Demand } from '../demand.js';
 import { Pauser } from '../pauser.js';
@@ -168,6 +168,32 @@ describe('ObservablePuller: errors', () => {
     expect(released).toBe(1);
     expect(heard).toEqual([]);
     p.request();
+    expect((heard[0] as { error: unknown }).error).toBeInstanceOf(BufferOverflowError);
+  });
+});
+
+describe('ObservablePuller: stats and first failures', () => {
+  it("'error' and 'pause' never drop", () => {
+    const { subject, source } = hot<number>();
+    const feed = bounded(source, ERROR16);
+    const { sink } = recordingSink<number>();
+    const p = pullFrom(feed, sink);
+    subject.next(1);
+    subject.next(2);
+    p.request();
+    expect(feed.stats).toMatchObject({ queued: 1, highWater: 2, dropped: 0, delivered: 1 });
+  });
+
+  it('only the first failure is reported: a source that overflows while subscribing and then errors', () => {
+    const { sink, heard } = recordingSink<number>();
+    const source = concat(
+      from([1, 2, 3]),
+      throwError(() => new Error('later')),
+    );
+    const p = pullFrom(bounded(source, { overflow: 'error', highWaterMark: 1 }), sink);
+    p.request();
+    p.request();
+    expect(heard).toHaveLength(1);
     expect((heard[0] as { error: unknown }).error).toBeInstanceOf(BufferOverflowError);
   });
 });

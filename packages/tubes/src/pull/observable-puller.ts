@@ -238,8 +238,8 @@ class Fifo<T> {
     this.items.push(item);
   }
 
+  /** Removes and returns the oldest item; the caller checks `length` first. */
   shift(): T | undefined {
-    if (this.head === this.items.length) return undefined;
     const item = this.items[this.head];
     this.items[this.head++] = undefined;
     if (this.head === this.items.length) {

@@ -35,7 +35,7 @@ describe('pullFrom and isPullSource', () => {
   it('bounded(...).stats is live once pulled', () => {
     const subject = new Subject<number>();
     const feed = bounded(subject, { overflow: 'dropOldest', capacity: 2 });
-    pullFrom(feed, noSink);
+    pullFrom<number>(feed, noSink);
     subject.next(1);
     subject.next(2);
     subject.next(3);
