@@ -159,7 +159,13 @@ export async function startServer(sink: RequestSink, options: ServerOptions = {}
             options.onConnectionError?.(e);
             socket.destroy();
           },
-          complete: () => socket.destroy(),
+          // The connection ended: the stack has written its GOAWAY and ended the write side, and
+          // reads and discards a while so the GOAWAY arrives (RFC 9113 §5.4.1); destroying now
+          // could answer unread input with a TCP RST that overtakes it. A stack that left the
+          // socket open is cut here.
+          complete: () => {
+            if (!socket.writableEnded) socket.destroy();
+          },
         });
       } catch (e) {
         options.onConnectionError?.(e);

@@ -143,20 +143,31 @@ export class H2Session {
   }
 }
 
-/** How long a peer has to close its side after ours ended before the socket is destroyed. */
-const CLOSE_GRACE_MS = 1000;
+/**
+ * How long, and for how many octets, we keep reading after our last frame (the GOAWAY) before the
+ * socket is destroyed: long enough for a peer that is still writing (a flood cut mid-way) to stop
+ * and read the GOAWAY, bounded so that a peer that keeps sending cannot hold the socket.
+ */
+const LINGER_MS = 2000;
+const LINGER_MAX_OCTETS = 16 << 20;
 
 /**
  * Ends the write side after the last frame (our GOAWAY) and keeps reading, discarding, until the
- * peer closes too or the grace period passes. Destroying at once could make the kernel answer
- * unread input with a TCP RST that overtakes the GOAWAY; never destroying would leave a
- * half-open socket behind a peer that does not close (RFC 9113 §6.8 leaves the close to us).
+ * peer closes too or the linger bound (time or octets) is reached (RFC 9113 §5.4.1: send GOAWAY,
+ * then close). Destroying at once makes the kernel answer unread or still-arriving input with a
+ * TCP RST, and a RST purges the peer's receive queue: the GOAWAY would be lost, and a flooding
+ * peer would see only EPIPE. Never destroying would leave a half-open socket behind a peer that
+ * does not close.
  */
 function closeAfterWriting(socket: Duplex): void {
   socket.end();
-  socket.on('data', () => {});
+  let discarded = 0;
+  socket.on('data', (chunk: Uint8Array) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_MAX_OCTETS) socket.destroy();
+  });
   socket.resume();
-  const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
   timer.unref?.();
   socket.once('close', () => clearTimeout(timer));
 }
