@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Past one process: HAProxy speaking h2 to two h2tubes processes (the README's "Going past one
 // process" setup). A rolling restart behind it — each process closes gracefully with GOAWAY
@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // connection, opens new backend connections, and retries what a backend refused unprocessed.
 // Skipped where haproxy is missing (scripts/install-peers.sh installs it).
 
+// Bounded load, but processes start and h2load runs on a shared machine: room beyond the 30 s default.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 const fixture = fileURLToPath(new URL('./fixtures/cluster-worker.mjs', import.meta.url));
 const hasHaproxy = (() => {
   try {

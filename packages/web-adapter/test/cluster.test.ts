@@ -2,13 +2,15 @@ import { execFile } from 'node:child_process';
 import cluster from 'node:cluster';
 import * as http2 from 'node:http2';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type ClusterHandle, RestartBackoff, serveCluster, type WorkerExit } from '../src/cluster.js';
 import { retryingLoad } from './fixtures/retrying-client.js';
 
 // serveCluster's primary runs here, in the test process; its workers run the plain-JS fixture on
 // the built packages (the root `test` script builds first). Load: h2load, bounded in requests.
 
+// Bounded load, but processes start and h2load runs on a shared machine: room beyond the 30 s default.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 const fixture = fileURLToPath(new URL('./fixtures/cluster-worker.mjs', import.meta.url));
 
 describe('RestartBackoff', () => {
