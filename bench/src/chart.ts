@@ -1,0 +1,103 @@
+/**
+ * Collects the ratios the benchmarks print (against node:http2 or the raw socket, measured in the
+ * same run) and writes them as bench/results/latest.json and a small hand-drawn SVG bar chart,
+ * bench/results/ratios.svg (no dependency). Benchmarks call `recordRatio`; run-all calls
+ * `writeResults` at the end.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface RatioRow {
+  readonly bench: string;
+  readonly row: string;
+  /** > 1 is better than the reference for throughput; for latency and memory the ratio is inverted so > 1 is still better. */
+  readonly ratio: number;
+  /** What the ratio compares, e.g. 'MiB/s vs node:http2'. */
+  readonly measure: string;
+  /** The measured value of the row and of its reference, for the JSON. */
+  readonly value?: number;
+  readonly reference?: number;
+}
+
+const rows: RatioRow[] = [];
+
+export function recordRatio(row: RatioRow): void {
+  rows.push(row);
+}
+
+export function recordedRatios(): readonly RatioRow[] {
+  return rows;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A horizontal bar per row; a line at 1.0 (parity with the reference); bars ≥ 1 green, < 1 orange. */
+export function ratiosSvg(data: readonly RatioRow[], subtitle: string): string {
+  const labelW = 430;
+  const barW = 360;
+  const rowH = 18;
+  const top = 46;
+  const maxRatio = Math.max(2, ...data.map((r) => (Number.isFinite(r.ratio) ? r.ratio : 0)));
+  const x = (v: number) => labelW + (Math.min(v, maxRatio) / maxRatio) * barW;
+  const height = top + data.length * rowH + 30;
+  const width = labelW + barW + 60;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<rect width="${width}" height="${height}" fill="#fff"/>`,
+    `<text x="8" y="16" font-size="14" font-weight="bold">h2tubes / reference, same run (higher is better; 1.0 = parity)</text>`,
+    `<text x="8" y="32" fill="#555">${esc(subtitle)}</text>`,
+  ];
+  for (const [i, r] of data.entries()) {
+    const y = top + i * rowH;
+    const ok = Number.isFinite(r.ratio);
+    const fill = ok && r.ratio >= 1 ? '#3a9d5d' : '#e08a2e';
+    out.push(`<text x="${labelW - 6}" y="${y + 12}" text-anchor="end">${esc(`${r.bench}: ${r.row}`)}</text>`);
+    if (ok) {
+      out.push(
+        `<rect x="${labelW}" y="${y + 3}" width="${(x(r.ratio) - labelW).toFixed(1)}" height="${rowH - 6}" fill="${fill}"/>`,
+      );
+      out.push(`<text x="${(x(r.ratio) + 4).toFixed(1)}" y="${y + 12}">${r.ratio.toFixed(2)}</text>`);
+    } else {
+      out.push(`<text x="${labelW + 4}" y="${y + 12}" fill="#a00">n/a</text>`);
+    }
+  }
+  const one = x(1).toFixed(1);
+  out.push(
+    `<line x1="${one}" y1="${top - 4}" x2="${one}" y2="${top + data.length * rowH + 4}" stroke="#000" stroke-dasharray="3,2"/>`,
+  );
+  out.push(`<text x="${one}" y="${top + data.length * rowH + 18}" text-anchor="middle">1.0</text>`);
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
+
+/** Writes bench/results/latest.json and bench/results/ratios.svg from what was recorded. */
+export function writeResults(dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results')): void {
+  if (rows.length === 0) return;
+  mkdirSync(dir, { recursive: true });
+  const date = new Date().toISOString().slice(0, 10);
+  const machine = `${os.availableParallelism()} cores, Node ${process.versions.node.split('.')[0]}`;
+  writeFileSync(
+    join(dir, 'latest.json'),
+    `${JSON.stringify(
+      {
+        date,
+        machine,
+        node: process.version,
+        command: process.argv
+          .slice(1)
+          .map((a) => a.replace(/^.*\/bench\//, 'bench/'))
+          .join(' '),
+        rows,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  writeFileSync(
+    join(dir, 'ratios.svg'),
+    ratiosSvg(rows, `${date}, ${machine}, npm run bench (medians of interleaved rounds)`),
+  );
+  console.log(`\nwrote ${rows.length} ratios to bench/results/latest.json and bench/results/ratios.svg`);
+}
