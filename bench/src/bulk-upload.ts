@@ -1,0 +1,143 @@
+/**
+ * Bulk upload: curl sends one large body (default 64 MiB; `--size=256` for the issue's 256 MiB)
+ * over h2c (`--http2-prior-knowledge --data-binary @file`, the file made in a temp dir) to every
+ * server below in turn, round after round in one run; each handler reads the whole body and
+ * answers with the octet count (checked). Prints curl's median `%{speed_upload}` per server and
+ * its ratio to node:http2:
+ *   - node:http2: stream API, counting 'data' chunks;
+ *   - serve(): `await request.arrayBuffer()`;
+ *   - serve(): `request.body.getReader()` read to the end;
+ *   - serverConnection: `exchange.body.chunks` subscribed (the tube layer alone).
+ *
+ *   node bench/dist/bulk-upload.js [--size=MiB (64)] [--rounds=3]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http2 from 'node:http2';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serverConnection } from '@h2tubes/h2-flow';
+import { serve } from '@h2tubes/web-adapter';
+import { curl, flag, fmtMBs, listening, MiB, median, type Running } from './bulk-download-util.js';
+import { recordRatio } from './chart.js';
+
+const TEXT = [{ name: 'content-type', value: 'text/plain' }];
+
+const viaServe = async (handler: (request: Request) => Promise<Response>): Promise<Running> => {
+  const s = await serve(handler, { hostname: '127.0.0.1', port: 0 });
+  return { port: s.port, close: () => s.close(100) };
+};
+
+const SERVERS: readonly [string, () => Promise<Running>][] = [
+  [
+    "node:http2 (stream 'data')",
+    () =>
+      listening(
+        http2.createServer().on('stream', (stream) => {
+          let n = 0;
+          stream.on('data', (d: Buffer) => {
+            n += d.length;
+          });
+          stream.on('end', () => {
+            stream.respond({ ':status': 200, 'content-type': 'text/plain' });
+            stream.end(String(n));
+          });
+        }),
+      ),
+  ],
+  [
+    'serve() request.arrayBuffer()',
+    () => viaServe(async (request) => new Response(String((await request.arrayBuffer()).byteLength))),
+  ],
+  [
+    'serve() request.body reader',
+    () =>
+      viaServe(async (request) => {
+        let n = 0;
+        const reader = (request.body as ReadableStream<Uint8Array>).getReader();
+        for (let r = await reader.read(); !r.done; r = await reader.read()) n += r.value.byteLength;
+        return new Response(String(n));
+      }),
+  ],
+  [
+    'serverConnection body.chunks',
+    () =>
+      listening(
+        net.createServer((socket) => {
+          serverConnection(socket).subscribe({
+            next: (ex) => {
+              let n = 0;
+              ex.body.chunks.subscribe({
+                next: (c) => {
+                  n += c.byteLength;
+                },
+                complete: () => ex.respond(200, TEXT, String(n)),
+              });
+            },
+            error: () => {},
+          });
+        }),
+      ),
+  ],
+];
+
+async function uploadOnce(name: string, port: number, file: string, total: number): Promise<number> {
+  const out = await curl([
+    '--http2-prior-knowledge',
+    '--data-binary',
+    `@${file}`,
+    '-H',
+    'content-type: application/octet-stream',
+    '-w',
+    '\n%{speed_upload}',
+    `http://127.0.0.1:${port}/upload`,
+  ]);
+  const [received, speed] = out.trim().split('\n').map(Number);
+  if (received !== total) throw new Error(`${name}: handler read ${received} octets, expected ${total}`);
+  return speed ?? Number.NaN;
+}
+
+export async function run(sizeMiB = flag('size', 64), rounds = flag('rounds', 3)): Promise<void> {
+  const total = sizeMiB * MiB;
+  const dir = mkdtempSync(join(tmpdir(), 'h2tubes-upload-'));
+  const file = join(dir, 'body.bin');
+  writeFileSync(file, Buffer.alloc(total, 0x62));
+  const servers = await Promise.all(SERVERS.map(([, start]) => start()));
+  const speeds: number[][] = SERVERS.map(() => []);
+  try {
+    for (const [i, [name]] of SERVERS.entries()) await uploadOnce(name, servers[i]?.port ?? 0, file, total); // warm-up
+    for (let round = 1; round <= rounds; round++) {
+      const line: string[] = [];
+      for (const [i, [name]] of SERVERS.entries()) {
+        const s = await uploadOnce(name, servers[i]?.port ?? 0, file, total);
+        speeds[i]?.push(s);
+        line.push(`${name} ${fmtMBs(s)}`);
+      }
+      console.log(`round ${round}: ${line.join(', ')}`);
+    }
+  } finally {
+    await Promise.all(servers.map((s) => s.close()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const med = speeds.map(median);
+  const ref = med[0] ?? Number.NaN;
+  console.log(`${sizeMiB} MiB uploaded by curl over h2c, median of ${rounds} interleaved rounds:`);
+  for (const [i, [name]] of SERVERS.entries()) {
+    const m = med[i] ?? Number.NaN;
+    console.log(
+      `  ${name.padEnd(32)} ${fmtMBs(m).padStart(10)}  ratio to node:http2 ${(m / ref).toFixed(2)}`,
+    );
+    if (i > 0) {
+      recordRatio({
+        bench: 'bulk-upload',
+        row: name,
+        ratio: m / ref,
+        measure: 'MiB/s vs node:http2',
+        value: m,
+        reference: ref,
+      });
+    }
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
