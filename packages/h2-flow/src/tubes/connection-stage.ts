@@ -106,12 +106,7 @@ export class ConnectionStage {
    * that stream is reset, the connection goes on. Pass it to `parseFrames`/`inboundFrames`.
    */
   readonly streamError = (e: H2ProtocolError): void => {
-    try {
-      this.conn.resetStream(e.streamId, e.code);
-    } catch (misuse) {
-      // resetStream refuses a stream that was never opened (idle).
-      if (!(misuse instanceof H2UsageError)) throw misuse;
-    }
+    this.conn.receiveFrameError(e, Date.now());
     this.schedule();
   };
 

@@ -61,7 +61,7 @@ export interface ServerExchange {
    * The request body. Subscribe before the response ends if you want it: once the response is
    * complete, a body nobody reads (or one left mid-way) is discarded with its credit returned, and
    * the stream is reset with NO_ERROR if the client keeps sending (RFC 9113 §8.1, see
-   * `UnwantedRequestBodies`); a late subscriber gets an error.
+   * `Connection.discardRequestBody`); a late subscriber gets an error.
    */
   readonly body: ReceivedBody;
   /** Request trailers; resolves to [] when the body ended without any. */

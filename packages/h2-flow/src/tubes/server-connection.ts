@@ -4,11 +4,11 @@ import { type ErrorCode, H2ProtocolError, type HeaderField } from '@h2tubes/h2-f
 import { onNextMicrotask } from '@h2tubes/tubes';
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { ConnectionEvent } from '../core/events.js';
+import { responseHasNoContent } from '../core/response-has-no-content.js';
 import type { ConnectionStage } from './connection-stage.js';
 import type { BodySource, FieldList, ServerExchange } from './exchange-types.js';
 import { H2Session, type SessionOptions } from './h2-session.js';
 import { StreamBody } from './received-body.js';
-import { UnwantedRequestBodies } from './unwanted-request-bodies.js';
 
 /** Options of `serverConnection`. */
 export interface ServerConnectionOptions extends SessionOptions {
@@ -59,13 +59,15 @@ export function serverExchanges(stage: ConnectionStage): OperatorFunction<Connec
   return (events) =>
     new Observable<ServerExchange>((subscriber) => {
       const exchanges = new Map<number, Exchange>();
-      const unwanted = new UnwantedRequestBodies(stage.conn, () => stage.schedule());
-
-      /** Our response is complete; a request body nobody reads is not wanted (`UnwantedRequestBodies`). */
+      /**
+       * Our response is complete and nobody reads the request body: the core discards the rest
+       * with its credit returned, and resets the stream with NO_ERROR once the client has read
+       * the response (RFC 9113 §8.1, `Connection.discardRequestBody`).
+       */
       const stopReceiving = (ex: Exchange): void => {
         if (exchanges.get(ex.streamId) !== ex || ex.body.reading) return;
         exchanges.delete(ex.streamId);
-        unwanted.stop(ex.streamId); // before the body's held octets are acknowledged below
+        stage.conn.discardRequestBody(ex.streamId); // returns the held credit too
         ex.body.fail(
           new H2ProtocolError(
             'NO_ERROR',
@@ -88,7 +90,7 @@ export function serverExchanges(stage: ConnectionStage): OperatorFunction<Connec
           case 'dataReceived': {
             const ex = exchanges.get(e.streamId);
             if (ex === undefined)
-              unwanted.discard(e.streamId, e.data.length, e.flowControlledLength, e.endStream);
+              stage.conn.consume(e.streamId, e.data.length); // nobody to give it to
             else if (e.data.length > 0) ex.body.push(e.data);
             if (e.endStream && ex !== undefined) {
               exchanges.delete(e.streamId);
@@ -114,10 +116,8 @@ export function serverExchanges(stage: ConnectionStage): OperatorFunction<Connec
           case 'streamEnded':
             // Both directions ended: the exchange is complete, a later reset must not abort it.
             Exchange.live.get(stage)?.delete(e.streamId);
-            unwanted.forget(e.streamId);
             break;
           case 'streamReset': {
-            unwanted.forget(e.streamId);
             const ex = exchanges.get(e.streamId) ?? Exchange.live.get(stage)?.get(e.streamId);
             exchanges.delete(e.streamId);
             ex?.aborted(e.code, e.error);
@@ -236,7 +236,7 @@ class Exchange implements ServerExchange {
   ): void {
     if (this.responded) throw new Error(`stream ${this.streamId} already has a response`);
     const conn = this.stage.conn;
-    const noContent = this.method === 'HEAD' || status === 204 || status === 304;
+    const noContent = responseHasNoContent(this.method, status);
     const hasBody = body !== undefined && !noContent;
     const endStream = !hasBody && trailers === undefined;
     // A response the core rejects (malformed, or over the peer's SETTINGS_MAX_HEADER_LIST_SIZE)
