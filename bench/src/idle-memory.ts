@@ -1,0 +1,304 @@
+/**
+ * Idle memory: server RSS per idle connection, each connection having made one request. The server
+ * runs in a child process (`--expose-gc`) so that its RSS is its own; the clients (node:http2
+ * sessions, one GET each, then kept open and silent) run in another child. For each count
+ * (default 2000; `--conns=2000,10000` for the issue's) and each server, in turn: a fresh server, a
+ * gc'd RSS before, N connections, a gc'd RSS after; per connection = (after − before) / N.
+ * The ratio printed is node:http2's bytes per connection over ours (> 1: we use less).
+ *
+ * Then the breakdown: a heap snapshot of the serve() child before and after `--snapshot-conns`
+ * (default 200) more idle connections, diffed by constructor, per connection: which objects each
+ * idle connection keeps, and how many octets.
+ *
+ *   node bench/dist/idle-memory.js [--conns=2000[,10000]] [--snapshot-conns=200] [--no-snapshot]
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http2 from 'node:http2';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeHeapSnapshot } from 'node:v8';
+import { serverConnection } from '@h2tubes/h2-flow';
+import { serve } from '@h2tubes/web-adapter';
+import { flag } from './bulk-download-util.js';
+import { recordRatio } from './chart.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const KINDS = ['node:http2', 'serverConnection', 'serve()'] as const;
+type Kind = (typeof KINDS)[number];
+
+interface Memory {
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+}
+
+// ---- the server child ------------------------------------------------------------------------
+
+async function serverChild(kind: Kind): Promise<void> {
+  let port: number;
+  if (kind === 'serve()') {
+    port = (await serve(() => new Response('hello\n'), { hostname: '127.0.0.1', port: 0 })).port;
+  } else {
+    const server =
+      kind === 'node:http2'
+        ? http2.createServer().on('stream', (stream) => {
+            stream.respond({ ':status': 200 });
+            stream.end('hello\n');
+          })
+        : net.createServer((socket) => {
+            serverConnection(socket).subscribe({
+              next: (ex) => ex.respond(200, [], 'hello\n'),
+              error: () => {},
+            });
+          });
+    server.maxConnections = 100_000;
+    await new Promise<void>((r) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, r));
+    port = (server.address() as net.AddressInfo).port;
+  }
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+  process.on('message', async (m: { op: string; path?: string }) => {
+    if (m.op === 'memory') {
+      for (let i = 0; i < 3; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const u = process.memoryUsage();
+      process.send?.({
+        rss: u.rss,
+        heapUsed: u.heapUsed,
+        external: u.external,
+        arrayBuffers: u.arrayBuffers,
+      });
+    } else if (m.op === 'snapshot' && m.path !== undefined) {
+      gc();
+      writeHeapSnapshot(m.path);
+      process.send?.({ done: true });
+    }
+  });
+  process.send?.({ port });
+}
+
+// ---- the client child ------------------------------------------------------------------------
+
+async function clientChild(port: number, count: number): Promise<void> {
+  const sessions: http2.ClientHttp2Session[] = [];
+  let failed = 0;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const session = http2.connect(`http://127.0.0.1:${port}`);
+      session.on('error', () => {
+        failed++;
+        resolve();
+      });
+      const req = session.request({ ':path': '/' });
+      req.on('response', () => {});
+      req.resume();
+      req.on('end', () => resolve());
+      req.on('error', () => {
+        failed++;
+        resolve();
+      });
+      req.end();
+      sessions.push(session);
+    });
+  for (let done = 0; done < count; ) {
+    const batch = Math.min(200, count - done);
+    await Promise.all(Array.from({ length: batch }, one));
+    done += batch;
+  }
+  process.send?.({ opened: sessions.length - failed, failed });
+}
+
+// ---- the parent ------------------------------------------------------------------------------
+
+/** IPC answers of the children: `{ port }`, `{ opened, failed }`, a `Memory`, `{ done }`. */
+// biome-ignore lint/suspicious/noExplicitAny: the shapes above, known per call site
+type Message = any;
+
+function child(
+  args: string[],
+  execArgv: string[] = [],
+): { proc: ChildProcess; next: () => Promise<Message> } {
+  const proc = fork(SELF, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const queue: unknown[] = [];
+  const waiters: ((m: unknown) => void)[] = [];
+  proc.on('message', (m) => {
+    const w = waiters.shift();
+    if (w) w(m);
+    else queue.push(m);
+  });
+  const next = () =>
+    new Promise<Message>((resolve, reject) => {
+      if (queue.length > 0) return resolve(queue.shift());
+      const timer = setTimeout(
+        () => reject(new Error(`child ${args.join(' ')}: no answer in 180 s`)),
+        180_000,
+      );
+      waiters.push((m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+    });
+  return { proc, next };
+}
+
+function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => {
+    proc.once('exit', () => r());
+    proc.kill();
+  });
+}
+
+async function measure(kind: Kind, count: number): Promise<{ perConn: Memory; opened: number }> {
+  const server = child([`--child-server=${kind}`], ['--expose-gc']);
+  let client: ReturnType<typeof child> | undefined;
+  try {
+    const { port } = await server.next();
+    // Warm the server up (code paths compiled, pools allocated) with a few connections first.
+    const warm = child([`--child-client=${port},20`]);
+    await warm.next();
+    await stop(warm.proc);
+    server.proc.send({ op: 'memory' });
+    const before: Memory = await server.next();
+    client = child([`--child-client=${port},${count}`]);
+    const { opened, failed } = await client.next();
+    if (failed > 0) console.log(`  (${kind}: ${failed} of ${count} connections failed)`);
+    await new Promise((r) => setTimeout(r, 500));
+    server.proc.send({ op: 'memory' });
+    const after: Memory = await server.next();
+    const per = (k: keyof Memory) => (after[k] - before[k]) / opened;
+    return {
+      perConn: {
+        rss: per('rss'),
+        heapUsed: per('heapUsed'),
+        external: per('external'),
+        arrayBuffers: per('arrayBuffers'),
+      },
+      opened,
+    };
+  } finally {
+    if (client) await stop(client.proc);
+    await stop(server.proc);
+  }
+}
+
+// ---- heap snapshot diff ----------------------------------------------------------------------
+
+interface Snapshot {
+  snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+  nodes: number[];
+  strings: string[];
+}
+
+function countByConstructor(path: string): Map<string, { count: number; size: number }> {
+  const snap = JSON.parse(readFileSync(path, 'utf8')) as Snapshot;
+  const fields = snap.snapshot.meta.node_fields;
+  const types = snap.snapshot.meta.node_types[0];
+  const width = fields.length;
+  const [iType, iName, iSize] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f)) as [
+    number,
+    number,
+    number,
+  ];
+  const out = new Map<string, { count: number; size: number }>();
+  for (let i = 0; i < snap.nodes.length; i += width) {
+    const type = types[snap.nodes[i + iType] ?? 0] ?? '?';
+    let name = snap.strings[snap.nodes[i + iName] ?? 0] ?? '?';
+    if (type === 'string' || type === 'concatenated string' || type === 'sliced string') name = '(strings)';
+    else if (type === 'number') name = '(heap numbers)';
+    else if (type === 'closure') name = `closure ${name || '(anonymous)'}`;
+    else if (type === 'code') name = '(compiled code)';
+    else if (type === 'hidden' || type === 'array' || type === 'native')
+      name = `${type} ${name.slice(0, 60)}`;
+    const e = out.get(name) ?? { count: 0, size: 0 };
+    e.count++;
+    e.size += snap.nodes[i + iSize] ?? 0;
+    out.set(name, e);
+  }
+  return out;
+}
+
+async function breakdown(kind: Kind, count: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'h2tubes-heap-'));
+  const server = child([`--child-server=${kind}`], ['--expose-gc']);
+  let client: ReturnType<typeof child> | undefined;
+  try {
+    const { port } = await server.next();
+    const warm = child([`--child-client=${port},20`]);
+    await warm.next();
+    await stop(warm.proc);
+    server.proc.send({ op: 'snapshot', path: join(dir, 'before.heapsnapshot') });
+    await server.next();
+    client = child([`--child-client=${port},${count}`]);
+    const { opened } = await client.next();
+    await new Promise((r) => setTimeout(r, 500));
+    server.proc.send({ op: 'snapshot', path: join(dir, 'after.heapsnapshot') });
+    await server.next();
+    const before = countByConstructor(join(dir, 'before.heapsnapshot'));
+    const after = countByConstructor(join(dir, 'after.heapsnapshot'));
+    const diff = [...after.entries()]
+      .map(([name, a]) => {
+        const b = before.get(name) ?? { count: 0, size: 0 };
+        return { name, count: (a.count - b.count) / opened, size: (a.size - b.size) / opened };
+      })
+      .filter((d) => d.count >= 0.9 || d.size >= 64)
+      .sort((x, y) => y.size - x.size);
+    const total = diff.reduce((s, d) => s + Math.max(0, d.size), 0);
+    console.log(
+      `${kind}: JS heap objects per idle connection (${opened} connections, snapshot diff): ~${total.toFixed(0)} B`,
+    );
+    for (const d of diff.slice(0, 45)) {
+      console.log(`  ${d.size.toFixed(0).padStart(7)} B  ${d.count.toFixed(1).padStart(6)} ×  ${d.name}`);
+    }
+  } finally {
+    if (client) await stop(client.proc);
+    await stop(server.proc);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  const counts = (process.argv.find((a) => a.startsWith('--conns='))?.slice(8) ?? '2000')
+    .split(',')
+    .map(Number);
+  for (const count of counts) {
+    const rows = new Map<Kind, Memory>();
+    for (const kind of KINDS) {
+      const { perConn, opened } = await measure(kind, count);
+      rows.set(kind, perConn);
+      const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+      console.log(
+        `  ${kind.padEnd(18)} ${opened} idle connections: RSS ${kb(perConn.rss).padStart(10)}/conn  (heap ${kb(perConn.heapUsed)}, external ${kb(perConn.external)}, arrayBuffers ${kb(perConn.arrayBuffers)})`,
+      );
+    }
+    const ref = rows.get('node:http2')?.rss ?? Number.NaN;
+    for (const kind of KINDS.slice(1)) {
+      const mine = rows.get(kind)?.rss ?? Number.NaN;
+      console.log(
+        `  ${kind} at ${count}: node:http2 RSS/conn ÷ ours = ${(ref / mine).toFixed(2)} (> 1: we use less)`,
+      );
+      recordRatio({
+        bench: 'idle-memory',
+        row: `${kind} RSS/conn at ${count} (inverted)`,
+        ratio: ref / mine,
+        measure: 'node:http2 bytes per idle connection / ours',
+        value: mine,
+        reference: ref,
+      });
+    }
+  }
+  if (!process.argv.includes('--no-snapshot')) await breakdown('serve()', flag('snapshot-conns', 200));
+}
+
+const serverArg = process.argv.find((a) => a.startsWith('--child-server='));
+const clientArg = process.argv.find((a) => a.startsWith('--child-client='));
+if (serverArg) await serverChild(serverArg.slice(15) as Kind);
+else if (clientArg) {
+  const [port, count] = clientArg.slice(15).split(',').map(Number);
+  await clientChild(port ?? 0, count ?? 0);
+} else if (import.meta.url === `file://${process.argv[1]}`) await run();
