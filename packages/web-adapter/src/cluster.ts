@@ -199,8 +199,20 @@ async function startPrimary(count: number, options: ClusterOptions): Promise<Clu
         for (const slot of slots) {
           if (stopping) return;
           const old = slot.worker;
+          const oldStartedAt = slot.startedAt;
           if (slot.timer !== undefined) continue; // a re-fork is already on its way
-          await fork(slot);
+          try {
+            await fork(slot);
+          } catch (e) {
+            // The new worker died before listening: keep the old one in its place, no re-fork.
+            if (old !== undefined && !old.isDead()) {
+              if (slot.timer !== undefined) clearTimeout(slot.timer);
+              slot.timer = undefined;
+              slot.worker = old;
+              slot.startedAt = oldStartedAt;
+            }
+            throw e;
+          }
           if (old === undefined || old.isDead()) continue;
           retiring.add(old);
           const exited = new Promise<void>((resolve) => old.once('exit', () => resolve()));

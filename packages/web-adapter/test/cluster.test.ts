@@ -193,4 +193,20 @@ describe('serveCluster: two workers on one port', () => {
     // The h2load alongside got no error status: what failed there was refused or never sent.
     expect(loadResult.text).toMatch(/status codes: \d+ 2xx, 0 3xx, 0 4xx, 0 5xx/);
   });
+
+  it('a rolling restart whose new worker cannot start stops there and keeps the old workers', async () => {
+    const before = handle.pids();
+    process.env.CLUSTER_FIXTURE_FAIL = '1'; // workers inherit the primary's environment when forked
+    try {
+      await expect(handle.rollingRestart()).rejects.toThrow(/exited before listening/);
+    } finally {
+      delete process.env.CLUSTER_FIXTURE_FAIL;
+    }
+    expect(handle.pids().sort()).toEqual([...before].sort());
+    // No re-fork is pending for the failed replacement: the pool stays at two workers.
+    const origin = `http://127.0.0.1:${handle.port}`;
+    const observers = await observerPerWorker(origin, 2);
+    expect([...observers.keys()].sort()).toEqual([...before].sort());
+    for (const s of observers.values()) s.close();
+  });
 });
