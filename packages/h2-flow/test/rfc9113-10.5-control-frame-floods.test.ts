@@ -101,7 +101,7 @@ describe('RFC 9113 §10.5: control-frame floods are cut per frame (CVE-2019-9512
     };
 
     it('the tube-layer server', async () => {
-      const server = await startServer((ex) => ex.respond(204));
+      const server = await startServer((ex) => ex.respond(204, []));
       const peer = await flood(server.port);
       // The core's own verdict, whatever happens to the socket afterwards.
       await until(() => server.events.some((e) => e.kind === 'limitExceeded'));

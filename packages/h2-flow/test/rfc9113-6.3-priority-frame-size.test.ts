@@ -2,7 +2,7 @@ import { H2ProtocolError, parseFrame } from '@h2tubes/h2-frames';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCoreServer } from './helpers/core-server.js';
 import { frames, Harness, status, summary } from './helpers/frames.js';
-import { closeAll, rawPeer, until } from './helpers/loopback.js';
+import { closeAll, rawPeer, startServer, until } from './helpers/loopback.js';
 
 afterEach(closeAll);
 
@@ -52,28 +52,34 @@ describe('RFC 9113 §6.3: a PRIORITY frame whose length is not 5 is a stream err
     expect(h.conn.isClosed).toBe(true);
   });
 
-  it('on a loopback server: raw PRIORITY frames of 4 and 6 octets on idle, closed and open streams', async () => {
-    const server = await startCoreServer();
-    const peer = await rawPeer(server.port);
-    await until(() => peer.frames.some((f) => f.type === 'SETTINGS' && f.ack));
-    peer.send(peer.request(1, '/closed')); // answered 204 with END_STREAM: closed
-    await until(() => peer.frames.some((f) => f.type === 'HEADERS' && f.streamId === 1));
-    peer.send(peer.request(3, '/open', false)); // the request body never comes: open
-    await until(() => server.events.some((e) => e.kind === 'requestReceived' && e.streamId === 3));
-    peer.socket.write(badPriority(7, 4)); // idle
-    peer.socket.write(badPriority(1, 4));
-    peer.socket.write(badPriority(3, 6));
-    const resets = () => peer.frames.filter((f) => f.type === 'RST_STREAM');
-    await until(() => resets().length >= 3);
-    expect(resets().map((f) => [f.streamId, f.errorCode])).toEqual([
-      [7, 'FRAME_SIZE_ERROR'],
-      [1, 'FRAME_SIZE_ERROR'],
-      [3, 'FRAME_SIZE_ERROR'],
-    ]);
-    // A stream error, not a connection error: the connection still serves.
-    peer.send(peer.request(9, '/after'));
-    await until(() => peer.frames.some((f) => f.type === 'HEADERS' && f.streamId === 9));
-    expect(peer.frames.some((f) => f.type === 'HEADERS' && f.streamId === 9)).toBe(true);
-    expect(peer.goaway()).toBeUndefined();
-  });
+  it.each([
+    ['driven by the core alone', () => startCoreServer()],
+    ['of the tube layer', () => startServer((ex) => ex.respond(204, []))],
+  ])(
+    'on a loopback server %s: raw PRIORITY frames of 4 and 6 octets on idle, closed and open streams',
+    async (_, start) => {
+      const server = await start();
+      const peer = await rawPeer(server.port);
+      await until(() => peer.frames.some((f) => f.type === 'SETTINGS' && f.ack));
+      peer.send(peer.request(1, '/closed')); // answered 204 with END_STREAM: closed
+      await until(() => peer.frames.some((f) => f.type === 'HEADERS' && f.streamId === 1));
+      peer.send(peer.request(3, '/open', false)); // the request body never comes: open
+      await until(() => server.events.some((e) => e.kind === 'requestReceived' && e.streamId === 3));
+      peer.socket.write(badPriority(7, 4)); // idle
+      peer.socket.write(badPriority(1, 4));
+      peer.socket.write(badPriority(3, 6));
+      const resets = () => peer.frames.filter((f) => f.type === 'RST_STREAM');
+      await until(() => resets().length >= 3);
+      expect(resets().map((f) => [f.streamId, f.errorCode])).toEqual([
+        [7, 'FRAME_SIZE_ERROR'],
+        [1, 'FRAME_SIZE_ERROR'],
+        [3, 'FRAME_SIZE_ERROR'],
+      ]);
+      // A stream error, not a connection error: the connection still serves.
+      peer.send(peer.request(9, '/after'));
+      await until(() => peer.frames.some((f) => f.type === 'HEADERS' && f.streamId === 9));
+      expect(peer.frames.some((f) => f.type === 'HEADERS' && f.streamId === 9)).toBe(true);
+      expect(peer.goaway()).toBeUndefined();
+    },
+  );
 });
