@@ -190,9 +190,93 @@ async function measure(kind: Kind, count: number): Promise<{ perConn: Memory; op
 // ---- heap snapshot diff ----------------------------------------------------------------------
 
 interface Snapshot {
-  snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+  snapshot: {
+    meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[]; edge_types: [string[]] };
+  };
   nodes: number[];
+  edges: number[];
   strings: string[];
+}
+
+/**
+ * The objects of `after` that `before` did not have (heap snapshot ids are stable within one
+ * process), grouped by what holds them: `Holder.edge → Object`, with count and octets per
+ * connection. Names the field, hence the class and file, that each allocation hangs from.
+ */
+function newObjectsByHolder(beforePath: string, afterPath: string, per: number): string[] {
+  const before = JSON.parse(readFileSync(beforePath, 'utf8')) as Snapshot;
+  const fb = before.snapshot.meta.node_fields;
+  const idAt = fb.indexOf('id');
+  const old = new Set<number>();
+  for (let i = 0; i < before.nodes.length; i += fb.length) old.add(before.nodes[i + idAt] ?? 0);
+  const snap = JSON.parse(readFileSync(afterPath, 'utf8')) as Snapshot;
+  const { node_fields: nf, node_types, edge_fields: ef, edge_types } = snap.snapshot.meta;
+  const [nTypes, eTypes] = [node_types[0], edge_types[0]];
+  const W = nf.length;
+  const EW = ef.length;
+  const [iType, iName, iId, iSize, iEdges] = ['type', 'name', 'id', 'self_size', 'edge_count'].map((f) =>
+    nf.indexOf(f),
+  ) as number[] as [number, number, number, number, number];
+  const [eType, eName, eTo] = ['type', 'name_or_index', 'to_node'].map((f) => ef.indexOf(f)) as [
+    number,
+    number,
+    number,
+  ];
+  const N = snap.nodes;
+  const label = (node: number) => {
+    const type = nTypes[N[node + iType] ?? 0] ?? '?';
+    const name = snap.strings[N[node + iName] ?? 0] ?? '?';
+    if (type === 'closure') return `closure ${name || '(anon)'}`;
+    if (type === 'string' || type === 'concatenated string' || type === 'sliced string') return '(string)';
+    if (type === 'object' || type === 'native') return name.slice(0, 50);
+    return `${type}:${name.slice(0, 40)}`;
+  };
+  const holder = new Map<number, [number, string]>();
+  let edge = 0;
+  for (let node = 0; node < N.length; node += W) {
+    const count = N[node + iEdges] ?? 0;
+    for (let k = 0; k < count; k++, edge += EW) {
+      const et = eTypes[snap.edges[edge + eType] ?? 0];
+      if (et === 'weak' || et === 'shortcut') continue;
+      const to = snap.edges[edge + eTo] ?? 0;
+      if (holder.has(to) || old.has(N[to + iId] ?? 0)) continue;
+      const en = snap.edges[edge + eName] ?? 0;
+      const edgeName = et === 'element' || et === 'hidden' ? '[]' : (snap.strings[en] ?? '?');
+      holder.set(to, [node, edgeName]);
+    }
+  }
+  // Up through generic holders (arrays, plain objects, contexts, closures) to a named class.
+  const generic = /^(Array|Map|Set|Object|array:|system \/ Context|closure|hidden:|native_bind|object shape)/;
+  const path = (node: number): string => {
+    const parts: string[] = [];
+    for (let at = node, depth = 0; depth < 4; depth++) {
+      const h = holder.get(at);
+      if (h === undefined) return ['(root)', ...parts].join('');
+      const [from, edgeName] = h;
+      parts.unshift(`.${edgeName}`);
+      const l = label(from);
+      if (!generic.test(l) || depth === 3) return [l, ...parts].join('');
+      at = from;
+    }
+    return parts.join('');
+  };
+  const groups = new Map<string, { count: number; size: number }>();
+  for (let node = 0; node < N.length; node += W) {
+    if (old.has(N[node + iId] ?? 0)) continue;
+    const key = `${path(node)} → ${label(node)}`;
+    const g = groups.get(key) ?? { count: 0, size: 0 };
+    g.count++;
+    g.size += N[node + iSize] ?? 0;
+    groups.set(key, g);
+  }
+  return [...groups.entries()]
+    .filter(([, g]) => g.count >= per * 0.9)
+    .sort((a, b) => b[1].size - a[1].size)
+    .slice(0, 60)
+    .map(
+      ([k, g]) =>
+        `  ${(g.size / per).toFixed(0).padStart(6)} B ${(g.count / per).toFixed(1).padStart(5)} ×  ${k}`,
+    );
 }
 
 function countByConstructor(path: string): Map<string, { count: number; size: number }> {
@@ -255,6 +339,14 @@ async function breakdown(kind: Kind, count: number): Promise<void> {
     for (const d of diff.slice(0, 45)) {
       console.log(`  ${d.size.toFixed(0).padStart(7)} B  ${d.count.toFixed(1).padStart(6)} ×  ${d.name}`);
     }
+    console.log(`${kind}: the same new objects by holder (Holder.field → Object), per connection:`);
+    for (const line of newObjectsByHolder(
+      join(dir, 'before.heapsnapshot'),
+      join(dir, 'after.heapsnapshot'),
+      opened,
+    )) {
+      console.log(line);
+    }
   } finally {
     if (client) await stop(client.proc);
     await stop(server.proc);
@@ -265,7 +357,8 @@ async function breakdown(kind: Kind, count: number): Promise<void> {
 export async function run(): Promise<void> {
   const counts = (process.argv.find((a) => a.startsWith('--conns='))?.slice(8) ?? '2000')
     .split(',')
-    .map(Number);
+    .map(Number)
+    .filter((n) => n > 0);
   for (const count of counts) {
     const rows = new Map<Kind, Memory>();
     for (const kind of KINDS) {
