@@ -1,5 +1,6 @@
 import type { DecodedFrame } from '@h2tubes/h2-frames/core';
 import { type Clock, Closing } from './closing.js';
+import { ConnectionTimers } from './connection-timers.js';
 import { ControlAnswers } from './control-answers.js';
 import { CreditReturn } from './credit-return.js';
 import type { ConnectionEvent, ConnectionSink } from './events.js';
@@ -41,6 +42,7 @@ export interface ConnectionParts {
   readonly requests: RequestQueueAndRetry;
   readonly shutdown: GoawayAndShutdown;
   readonly inbound: ReceivePath;
+  readonly timers: ConnectionTimers;
   /** A new stream record with the windows of the settings in force, registered. */
   readonly newStream: (id: number, peerInitiated: boolean, pri: Priority | undefined) => H2Stream;
 }
@@ -178,7 +180,18 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
     shutdown,
     newStream,
   });
+  const timers = new ConnectionTimers({
+    o,
+    settings,
+    pings,
+    shutdown,
+    registry,
+    closing,
+    frame,
+    goaway: (now) => shutdown!.goaway(now, {}),
+  });
   return {
+    timers,
     clock,
     inSink,
     frame,

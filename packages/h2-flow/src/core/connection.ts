@@ -9,7 +9,7 @@ import {
 } from '@h2tubes/h2-frames/core';
 import type { Clock, Closing } from './closing.js';
 import { assembleConnection, INITIAL_CONNECTION_WINDOW } from './connection-parts.js';
-import { ConnectionTimers } from './connection-timers.js';
+import type { ConnectionTimers } from './connection-timers.js';
 import type { ControlAnswers } from './control-answers.js';
 import type { CreditReturn } from './credit-return.js';
 import type { ConnectionEvent, ConnectionSink } from './events.js';
@@ -110,7 +110,7 @@ export class Connection {
     this.shutdown = p.shutdown;
     this.inbound = p.inbound;
     this.newStream = p.newStream;
-    this.timers = new ConnectionTimers({ ...p, o: this.o, goaway: (now) => this.goaway(now) });
+    this.timers = p.timers;
     this.checks = new UsageChecks(this.role, p.registry, p.closing, () => p.settings.peer);
   }
 
