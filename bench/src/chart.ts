@@ -31,6 +31,29 @@ export function recordedRatios(): readonly RatioRow[] {
   return rows;
 }
 
+/** Ratios in the printed lines of the benchmarks that do not call `recordRatio` (their formats). */
+export function ratiosInLines(bench: string, lines: readonly string[]): RatioRow[] {
+  const out: RatioRow[] = [];
+  for (const line of lines.flatMap((l) => l.split('\n'))) {
+    const vsNode = /^\s+(\S.*?)\s{2,}.*ratio to node:http2 ([\d.]+)/.exec(line);
+    if (vsNode?.[1] && !vsNode[1].startsWith('node:http2')) {
+      out.push({ bench, row: vsNode[1].trim(), ratio: Number(vsNode[2]), measure: 'req/s vs node:http2' });
+    }
+    const echo = /median per-round ratio ([\d.]+)/.exec(line);
+    if (echo)
+      out.push({ bench, row: 'tubes echo vs raw pipe', ratio: Number(echo[1]), measure: 'MB/s vs raw pipe' });
+    const hpack = /^(decode|encode)\s+hpack\.js.*\(h2tubes ([\d.]+)×\)/.exec(line);
+    if (hpack)
+      out.push({
+        bench,
+        row: `${hpack[1]} vs hpack.js`,
+        ratio: Number(hpack[2]),
+        measure: 'ops/s vs hpack.js',
+      });
+  }
+  return out;
+}
+
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A horizontal bar per row; a line at 1.0 (parity with the reference); bars ≥ 1 green, < 1 orange. */

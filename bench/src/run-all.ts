@@ -3,9 +3,33 @@
  * are measured under the same machine load. Each benchmark also runs alone:
  * `node bench/dist/<name>.js` after `pnpm build`.
  */
+import { ratiosInLines, recordedRatios, recordRatio, writeResults } from './chart.js';
+
+/** Copies what console.log prints until stop(). */
+function captureLog(): { text: string[]; stop(): void } {
+  const text: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => {
+    text.push(args.map(String).join(' '));
+    log(...args);
+  };
+  return { text, stop: () => (console.log = log) };
+}
+
 // The names are ours; each benchmark reads its own arguments from argv, so leave it none (defaults).
 const names = process.argv.splice(2);
-const all = ['tubes-echo', 'frames-bench', 'hpack-bench', 'flow-core-bench', 'h2load-e2e', 'client-e2e'];
+const all = [
+  'tubes-echo',
+  'frames-bench',
+  'hpack-bench',
+  'flow-core-bench',
+  'h2load-e2e',
+  'client-e2e',
+  'bulk-download',
+  'bulk-upload',
+  'latency',
+  'idle-memory',
+];
 
 for (const name of names.length > 0 ? names : all) {
   const mod: { run?: () => Promise<void> } = await import(`./${name}.js`).catch((e: unknown) => {
@@ -14,6 +38,16 @@ for (const name of names.length > 0 ? names : all) {
   });
   if (mod.run) {
     console.log(`\n## ${name}`);
-    await mod.run();
+    const recorded = recordedRatios().length;
+    const lines = captureLog();
+    try {
+      await mod.run();
+    } finally {
+      lines.stop();
+    }
+    // Benchmarks that print their ratios without recording them: read the ratios off their lines.
+    if (recordedRatios().length === recorded)
+      for (const row of ratiosInLines(name, lines.text)) recordRatio(row);
   }
 }
+writeResults();
