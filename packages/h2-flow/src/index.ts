@@ -39,4 +39,8 @@ export { type FrameStages, inboundFrames, outboundBytes } from './tubes/frame-st
 export { H2Session, type SessionOptions } from './tubes/h2-session.js';
 export { type CreditReturn, StreamBody } from './tubes/received-body.js';
 export { defaultReportError, type ErrorContext, type ReportError } from './tubes/report-error.js';
-export { type ServerConnectionOptions, serverConnection, serverExchanges } from './tubes/server-connection.js';
+export {
+  type ServerConnectionOptions,
+  serverConnection,
+  serverExchanges,
+} from './tubes/server-connection.js';

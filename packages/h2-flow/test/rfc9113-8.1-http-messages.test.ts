@@ -164,9 +164,9 @@ describe('RFC 9113 §8.1 server side', () => {
     const h = Harness.ready({ role: 'server' }, { [SETTINGS.MAX_HEADER_LIST_SIZE]: 100 });
     h.send(frames.headers(1).request('GET', '/').endStream());
     h.take();
-    expect(h.conn.respond(1, status(200, [{ name: 'x-big', value: 'v'.repeat(100) }]), { endStream: true })).toBe(
-      true,
-    );
+    expect(
+      h.conn.respond(1, status(200, [{ name: 'x-big', value: 'v'.repeat(100) }]), { endStream: true }),
+    ).toBe(true);
     expect(summary(h.take())).toEqual(['HEADERS 1 ES']);
   });
 });
@@ -174,9 +174,9 @@ describe('RFC 9113 §8.1 server side', () => {
 describe('RFC 9113 §8.1 client side', () => {
   it("a request over the server's SETTINGS_MAX_HEADER_LIST_SIZE fails locally, nothing is sent (§6.5.2)", () => {
     const h = Harness.ready({ role: 'client' }, { [SETTINGS.MAX_HEADER_LIST_SIZE]: 100 });
-    expect(() => h.conn.request([...GET(), { name: 'x-big', value: 'v'.repeat(100) }], { endStream: true })).toThrow(
-      /MAX_HEADER_LIST_SIZE/,
-    );
+    expect(() =>
+      h.conn.request([...GET(), { name: 'x-big', value: 'v'.repeat(100) }], { endStream: true }),
+    ).toThrow(/MAX_HEADER_LIST_SIZE/);
     expect(h.take()).toEqual([]);
   });
 
