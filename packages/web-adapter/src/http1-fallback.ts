@@ -24,7 +24,7 @@ export function requestFromIncoming(req: http.IncomingMessage, res: http.ServerR
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
-  const target = req.url ?? '/';
+  const target = req.url as string; // always set on a request node:http's server parsed
   const url =
     target.charCodeAt(0) === 0x2f /* '/' */
       ? `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${target}`
@@ -33,7 +33,7 @@ export function requestFromIncoming(req: http.IncomingMessage, res: http.ServerR
   res.once('close', () => {
     if (!res.writableFinished) controller.abort(new Error('the client closed the connection'));
   });
-  const method = req.method ?? 'GET';
+  const method = req.method as string;
   const init: StreamingRequestInit = { method, headers, signal: controller.signal };
   if (method !== 'GET' && method !== 'HEAD') {
     init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
@@ -86,7 +86,8 @@ export async function writeNodeResponse(
   const trailers = responseTrailers(response);
   const stream = response.body;
   const withBody = responseHasBody(method, response.status) && stream !== null;
-  if (!withBody) stream?.cancel().catch(ignore);
+  // A body that will not be sent is cancelled, so its source stops (and frees what it holds).
+  if (!withBody || res.destroyed) stream?.cancel().catch(ignore);
   if (res.destroyed) return;
   res.writeHead(response.status, flat);
   if (withBody) {
