@@ -30,9 +30,9 @@ export function handleUpgrade(
   let request: Request;
   try {
     request = new Request(
-      `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
+      `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${req.url as string}`,
       {
-        method: req.method ?? 'GET',
+        method: req.method as string, // node:http's server always sets url and method
         headers,
         signal: controller.signal,
       },
