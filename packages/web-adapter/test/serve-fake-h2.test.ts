@@ -1,19 +1,20 @@
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { ServerExchange } from '@h2tubes/h2-flow';
+import type { ServerConnectionOptions, ServerExchange } from '@h2tubes/h2-flow';
 import { CONNECTION_PREFACE } from '@h2tubes/h2-frames';
 import { type Observable, Subject } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FetchHandler } from '../src/fetch-handler.js';
 import { withTrailers } from '../src/response-to-exchange.js';
 import { serve } from '../src/serve.js';
-import type { H2ConnectionOptions, Server } from '../src/server-lifecycle.js';
+import type { Server } from '../src/server-lifecycle.js';
 import { bodyText, FakeExchange } from './fake-exchange.js';
 
 /** One accepted HTTP/2 connection as the fake stack sees it. */
 interface FakeConnection {
   socket: Duplex;
-  options: H2ConnectionOptions;
+  /** What serve() passes to acceptH2: the user's H2ConnectionOptions plus gracefulClose. */
+  options: ServerConnectionOptions;
   exchanges: Subject<ServerExchange>;
   received: Promise<Buffer>;
 }
@@ -160,7 +161,7 @@ describe('serve over a fake HTTP/2 stack', () => {
     expect(connection.options.idleTimeoutMs).toBe(300_000);
     expect(connection.options.keepaliveIntervalMs).toBe(0);
     let goaway = false;
-    (connection.options.gracefulClose as Observable<void>).subscribe(() => {
+    connection.options.gracefulClose?.subscribe(() => {
       goaway = true;
     });
     const closing = (server as Server).close(5_000);
