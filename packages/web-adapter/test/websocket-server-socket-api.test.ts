@@ -171,7 +171,7 @@ describe('listeners (EventTarget, guarded)', () => {
     socket.addEventListener('message', () => {
       throw 'plain string';
     });
-    socket.addEventListener('message', (e) => seen.push(e.data));
+    socket.addEventListener('message', (e) => seen.push((e as MessageEvent).data));
     transport.receiver.chunk(textFrame('m'));
     expect(seen).toEqual(['m']);
     expect(errors).toHaveBeenCalledWith("[h2tubes] a WebSocket 'message' listener threw: plain string");
