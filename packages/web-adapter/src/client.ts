@@ -188,7 +188,7 @@ function watchForHttp1Answer(socket: net.Socket, onHttp1: (statusLine: string) =
   const onData = (chunk: Buffer): void => {
     socket.off('data', onData);
     const head = chunk.subarray(0, 200).toString('latin1');
-    if (head.startsWith('HTTP/1.')) onHttp1(head.split(/\r?\n/, 1)[0] ?? head);
+    if (head.startsWith('HTTP/1.')) onHttp1(head.split(/\r?\n/, 1)[0] as string); // split gives one part at least
   };
   socket.on('data', onData);
 }

@@ -67,5 +67,6 @@ async function readText(path: string, what: string): Promise<string> {
 }
 
 function reason(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).replace(/^error:[0-9A-F]+:/i, '');
+  // node:fs and node:crypto throw Errors only.
+  return (e as Error).message.replace(/^error:[0-9A-F]+:/i, '');
 }
