@@ -135,19 +135,19 @@ async function fetchOnce(row: Row, port: number, total: number): Promise<number>
 
 /**
  * Bytes/s of `dd` reading everything the raw server sends through bash's /dev/tcp (a C reader, 1 MiB
- * reads); timed around the child, so a few ms of spawn count against it.
+ * reads), timed by dd itself.
  */
 async function rawRead(port: number, total: number): Promise<number> {
-  const t0 = process.hrtime.bigint();
   const { stderr } = await run$(
     'bash',
     ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}; dd of=/dev/null bs=1M iflag=fullblock <&3`],
     { timeout: 120_000 },
   );
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const size = Number(/(\d+) bytes/.exec(stderr)?.[1]);
+  // dd's own "N bytes (...) copied, S s": from its start to EOF, like curl's speed (no bash spawn).
+  const m = /(\d+) bytes .* copied, ([\d.e-]+) s/.exec(stderr);
+  const size = Number(m?.[1]);
   if (size !== total) throw new Error(`raw TCP: got ${size} bytes, expected ${total}`);
-  return size / seconds;
+  return size / Number(m?.[2]);
 }
 
 export async function run(sizeMiB = flag('size', 64), rounds = flag('rounds', 3)): Promise<void> {

@@ -4,7 +4,7 @@
  * bench/results/ratios.svg (no dependency). Benchmarks call `recordRatio`; run-all calls
  * `writeResults` at the end.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +62,8 @@ export function ratiosSvg(data: readonly RatioRow[], subtitle: string): string {
   const barW = 360;
   const rowH = 18;
   const top = 46;
-  const maxRatio = Math.max(2, ...data.map((r) => (Number.isFinite(r.ratio) ? r.ratio : 0)));
+  // The axis stops at 3×: larger ratios (the HPACK codec against hpack.js) are drawn to the edge, labelled.
+  const maxRatio = Math.min(3, Math.max(2, ...data.map((r) => (Number.isFinite(r.ratio) ? r.ratio : 0))));
   const x = (v: number) => labelW + (Math.min(v, maxRatio) / maxRatio) * barW;
   const height = top + data.length * rowH + 30;
   const width = labelW + barW + 60;
@@ -99,6 +100,16 @@ export function ratiosSvg(data: readonly RatioRow[], subtitle: string): string {
 export function writeResults(dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results')): void {
   if (rows.length === 0) return;
   mkdirSync(dir, { recursive: true });
+  // A run of some benchmarks replaces their rows and keeps the other benchmarks' from the last run.
+  const ran = new Set(rows.map((r) => r.bench));
+  let kept: RatioRow[] = [];
+  try {
+    const last = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as { rows: RatioRow[] };
+    kept = last.rows.filter((r) => !ran.has(r.bench));
+  } catch {
+    // no earlier results
+  }
+  const all = [...kept, ...rows];
   const date = new Date().toISOString().slice(0, 10);
   const machine = `${os.availableParallelism()} cores, Node ${process.versions.node.split('.')[0]}`;
   writeFileSync(
@@ -112,7 +123,7 @@ export function writeResults(dir = join(dirname(fileURLToPath(import.meta.url)),
           .slice(1)
           .map((a) => a.replace(/^.*\/bench\//, 'bench/'))
           .join(' '),
-        rows,
+        rows: all,
       },
       null,
       2,
@@ -120,7 +131,23 @@ export function writeResults(dir = join(dirname(fileURLToPath(import.meta.url)),
   );
   writeFileSync(
     join(dir, 'ratios.svg'),
-    ratiosSvg(rows, `${date}, ${machine}, npm run bench (medians of interleaved rounds)`),
+    ratiosSvg(all, `${date}, ${machine}, npm run bench (medians of interleaved rounds)`),
   );
-  console.log(`\nwrote ${rows.length} ratios to bench/results/latest.json and bench/results/ratios.svg`);
+  console.log(
+    `\nwrote ${rows.length} ratios (${kept.length} kept from the last run) to bench/results/latest.json and bench/results/ratios.svg`,
+  );
+}
+
+/** `node bench/dist/chart.js`: redraws bench/results/ratios.svg from bench/results/latest.json. */
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+  const saved = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as {
+    date: string;
+    machine: string;
+    rows: RatioRow[];
+  };
+  writeFileSync(
+    join(dir, 'ratios.svg'),
+    ratiosSvg(saved.rows, `${saved.date}, ${saved.machine}, npm run bench (medians of interleaved rounds)`),
+  );
 }
