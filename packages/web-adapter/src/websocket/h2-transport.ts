@@ -18,7 +18,6 @@ export class H2Transport implements WebSocketTransport {
   private outbox: Outbox | undefined;
   private opened: (() => void) | undefined;
   private receiver: ByteReceiver | undefined;
-  private pendingStart: (() => void) | undefined;
 
   constructor(private readonly exchange: ServerExchange) {
     this.body = new ReadableStream<Uint8Array>(
@@ -38,7 +37,6 @@ export class H2Transport implements WebSocketTransport {
     this.receiver = receiver;
     this.outbox = outbox;
     this.opened = opened;
-    this.pendingStart?.();
   }
 
   ack(octets: number): void {
@@ -61,19 +59,14 @@ export class H2Transport implements WebSocketTransport {
    * the moment the WebSocket is open (RFC 8441 §5: "the WebSocket connection is established").
    */
   private pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> | undefined {
-    if (this.outbox === undefined) {
-      // upgradeWebSocket() has not started the socket yet (cannot happen in practice).
-      return new Promise<void>((resolve) => {
-        this.pendingStart = () => resolve(this.pull(controller));
-      });
-    }
     const opened = this.opened;
     if (opened !== undefined) {
       this.opened = undefined;
       this.listen();
       opened();
     }
-    const outbox = this.outbox;
+    // upgradeWebSocket() starts the socket before it returns the Response whose body this is.
+    const outbox = this.outbox as Outbox;
     const chunk = outbox.take(MAX_PULL);
     if (chunk !== undefined) {
       controller.enqueue(chunk);
