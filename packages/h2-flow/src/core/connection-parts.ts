@@ -12,6 +12,7 @@ import { PingAndKeepalive } from './ping-and-keepalive.js';
 import { DEFAULT_URGENCY, type Priority } from './priority.js';
 import { ReceiveCredit } from './receive-credit.js';
 import { ReceivePath } from './receive-path.js';
+import { RequestBodyTimeouts } from './request-body-timeouts.js';
 import { RequestQueueAndRetry } from './request-queue-and-retry.js';
 import { SendPath } from './send-path.js';
 import { SendScheduler } from './send-scheduler.js';
@@ -90,7 +91,11 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
     Math.max(o.connectionWindowSize, o.maxReceiveWindowSize),
     0,
   );
-  const credit = new CreditReturn(connRecv, frame, clock, pings);
+  let bodyTimeouts: RequestBodyTimeouts | undefined;
+  const credit = new CreditReturn(connRecv, frame, clock, pings, {
+    streamWindowChanged: (s) => bodyTimeouts!.windowChanged(s),
+    connectionWindowChanged: () => bodyTimeouts!.connectionWindowChanged(),
+  });
   const controlAnswers = new ControlAnswers(o.maxQueuedControlFrames, 0);
   // Units built below are reached through these late-bound callbacks.
   let requests: RequestQueueAndRetry | undefined;
@@ -112,6 +117,8 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
     },
     connectionClosed: () => requests!.clear(),
   });
+  bodyTimeouts = new RequestBodyTimeouts({ o, registry, connRecv, closing, clock, frame, emit });
+  const clocks = bodyTimeouts;
   const newStream = (id: number, peerInitiated: boolean, pri: Priority | undefined): H2Stream => {
     const w = settings!.local.acked.initialWindowSize;
     const s = new H2Stream(
@@ -142,6 +149,7 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
     emit,
     scheduleIfReady: (s) => send.scheduleIfReady(s),
     pump: () => requests!.pump(),
+    recvWindowChanged: (s) => clocks.windowChanged(s),
   });
   const peerSettings = settings;
   requests = new RequestQueueAndRetry({
@@ -178,6 +186,7 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
     rapidResets: new TokenBucket(o.rapidResetBurst, o.rapidResetRefillPerSecond, 0),
     requests,
     shutdown,
+    bodyTimeouts: clocks,
     newStream,
   });
   const timers = new ConnectionTimers({
@@ -187,6 +196,7 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
     shutdown,
     registry,
     closing,
+    bodyTimeouts: clocks,
     frame,
     goaway: (now) => shutdown!.goaway(now, {}),
   });

@@ -4,6 +4,7 @@ import type { GoawayAndShutdown } from './goaway-and-shutdown.js';
 import type { ResolvedOptions } from './options.js';
 import * as out from './outbound-frames.js';
 import type { PingAndKeepalive } from './ping-and-keepalive.js';
+import type { RequestBodyTimeouts } from './request-body-timeouts.js';
 import type { SettingsExchange } from './settings-exchange.js';
 import type { StreamRegistry } from './stream-registry.js';
 
@@ -17,6 +18,7 @@ export interface TimerParts {
   readonly shutdown: GoawayAndShutdown;
   readonly registry: StreamRegistry;
   readonly closing: Closing;
+  readonly bodyTimeouts: RequestBodyTimeouts;
   readonly frame: (f: DecodedFrame) => void;
   /** The graceful GOAWAY the idle timeout starts. */
   readonly goaway: (now: number) => void;
@@ -25,7 +27,8 @@ export interface TimerParts {
 /**
  * The connection's timers, time passed in: the peer's preface (RFC 9113 §3.4) and the ACK of our
  * SETTINGS (§6.5.3) → GOAWAY SETTINGS_TIMEOUT; the keepalive PING → close when unanswered; the
- * second phase of a graceful GOAWAY (§6.8); the idle timeout → graceful GOAWAY.
+ * second phase of a graceful GOAWAY (§6.8); the idle timeout → graceful GOAWAY; request bodies
+ * that stall or crawl → 408 / RST_STREAM on their stream (`request-body-timeouts.ts`).
  */
 export class ConnectionTimers {
   /** When `start` ran, or -1 before. */
@@ -52,6 +55,7 @@ export class ConnectionTimers {
       c.limitExceeded('idleTimeout', 0);
       p.goaway(now);
     }
+    if (!c.isClosed) p.bodyTimeouts.tick(now);
   }
 
   /** The earliest time `tick` has something to check, or +∞. */
@@ -62,6 +66,7 @@ export class ConnectionTimers {
       p.pings.deadline(),
       p.shutdown.deadline(),
       this.idleDeadline(),
+      p.bodyTimeouts.deadline(),
     );
   }
 

@@ -178,7 +178,8 @@ export class Connection {
 
   /**
    * Checks the timers: preface/first SETTINGS and SETTINGS ACK (→ GOAWAY SETTINGS_TIMEOUT),
-   * keepalive PING, idle timeout (→ graceful GOAWAY), the second phase of a graceful GOAWAY.
+   * keepalive PING, idle timeout (→ graceful GOAWAY), the second phase of a graceful GOAWAY,
+   * server request bodies that stall or crawl (→ 408 and/or RST_STREAM, `request-body-timeouts.ts`).
    */
   tick(now: number): void {
     this.outsideSink('tick');

@@ -4,6 +4,12 @@ import * as out from './outbound-frames.js';
 import type { ReceiveCredit } from './receive-credit.js';
 import type { H2Stream } from './stream.js';
 
+/** Told when a receive window moved after credit went back (the request-body clocks resume). */
+export interface ReceiveWindowWatch {
+  streamWindowChanged(s: H2Stream): void;
+  connectionWindowChanged(): void;
+}
+
 /**
  * Gives received credit back to the peer as the consumer uses it (RFC 9113 §6.9): WINDOW_UPDATE
  * for the stream and for the connection, coalesced and auto-tuned by `ReceiveCredit` with the
@@ -16,6 +22,7 @@ export class CreditReturn {
     private readonly frame: (f: DecodedFrame) => void,
     private readonly clock: Clock,
     private readonly rtt: { readonly rttMs: number },
+    private readonly watch: ReceiveWindowWatch,
   ) {}
 
   /** The consumer used `n` octets of the stream's data (clamped to what it holds). */
@@ -23,7 +30,10 @@ export class CreditReturn {
     const m = Math.min(n, s.recv.held);
     const inc = s.recv.consume(m, this.clock.now, this.rtt.rttMs);
     // §6.9: a WINDOW_UPDATE is pointless once the peer has ended its side.
-    if (inc > 0 && s.inPhase !== 'done') this.frame(out.windowUpdate(s.id, inc));
+    if (inc > 0) {
+      if (s.inPhase !== 'done') this.frame(out.windowUpdate(s.id, inc));
+      this.watch.streamWindowChanged(s);
+    }
     this.connection(m);
   }
 
@@ -32,5 +42,6 @@ export class CreditReturn {
     if (n <= 0) return;
     const inc = this.connRecv.consume(n, this.clock.now, this.rtt.rttMs);
     if (inc > 0) this.frame(out.windowUpdate(0, inc));
+    this.watch.connectionWindowChanged();
   }
 }

@@ -51,6 +51,20 @@ export interface ConnectionOptions {
   readonly keepaliveTimeoutMs?: number;
   /** Graceful GOAWAY after this long without open streams; 0 = off. Default 5 min (server), 0 (client). */
   readonly idleTimeoutMs?: number;
+  /**
+   * Server: a request body with no DATA (padding counts, empty frames do not) for this long is
+   * answered with 408 (or RST_STREAM once a response started) (`request-body-timeouts.ts`; nginx's
+   * client_body_timeout). The clock stops while our receive window is exhausted. 0 = off. Default 60 s.
+   */
+  readonly requestBodyTimeoutMs?: number;
+  /**
+   * Server: the lowest average rate of a request body, in octets/s, checked once
+   * `minRequestBodyRateGraceMs` of its time has run (Kestrel's MinRequestBodyDataRate); same answer
+   * and same pauses as `requestBodyTimeoutMs`. 0 = off. Default 240.
+   */
+  readonly minRequestBodyRate?: number;
+  /** Server: how long a request body may run below `minRequestBodyRate` at first. Default 5 s. */
+  readonly minRequestBodyRateGraceMs?: number;
   /** Frames on a stream we reset are ignored for this long (RFC 9113 §5.1 "closed"). Default 10 s. */
   readonly resetGraceMs?: number;
   /** CVE-2023-44487 rapid reset: streams the peer opens then resets, bucket burst. Default 1000. */
@@ -133,6 +147,9 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
     keepaliveIntervalMs: int('keepaliveIntervalMs', o.keepaliveIntervalMs, 0, 0, DAY),
     keepaliveTimeoutMs: int('keepaliveTimeoutMs', o.keepaliveTimeoutMs, 20_000, 1, DAY),
     idleTimeoutMs: int('idleTimeoutMs', o.idleTimeoutMs, o.role === 'server' ? 300_000 : 0, 0, DAY),
+    requestBodyTimeoutMs: int('requestBodyTimeoutMs', o.requestBodyTimeoutMs, 60_000, 0, DAY),
+    minRequestBodyRate: int('minRequestBodyRate', o.minRequestBodyRate, 240, 0, U32),
+    minRequestBodyRateGraceMs: int('minRequestBodyRateGraceMs', o.minRequestBodyRateGraceMs, 5_000, 0, DAY),
     resetGraceMs: int('resetGraceMs', o.resetGraceMs, 10_000, 0, DAY),
     rapidResetBurst: int('rapidResetBurst', o.rapidResetBurst, 1000, 1, U32),
     rapidResetRefillPerSecond: int('rapidResetRefillPerSecond', o.rapidResetRefillPerSecond, 33, 0, U32),

@@ -20,6 +20,7 @@ import type { ResolvedOptions } from './options.js';
 import * as out from './outbound-frames.js';
 import { type Priority, parsePriority } from './priority.js';
 import { discardedPastAllowance } from './request-body-discard.js';
+import type { RequestBodyTimeouts } from './request-body-timeouts.js';
 import type { RequestQueueAndRetry } from './request-queue-and-retry.js';
 import { responseHasNoContent } from './response-has-no-content.js';
 import type { SendPath } from './send-path.js';
@@ -50,6 +51,8 @@ export interface ReceivePathParts {
   readonly requests: RequestQueueAndRetry;
   /** Shutdown state the receive rules depend on. */
   readonly shutdown: { readonly open: boolean; ignoresPeerStream(id: number): boolean };
+  /** Server: the clocks of request bodies still arriving. */
+  readonly bodyTimeouts: RequestBodyTimeouts;
   /** A new stream record (windows from the settings in force), registered. */
   readonly newStream: (id: number, peerInitiated: boolean, priority: Priority | undefined) => H2Stream;
 }
@@ -93,6 +96,7 @@ export class ReceivePath {
       p.credit.connection(fcl);
       return c.streamError(s, id, 'FLOW_CONTROL_ERROR', 'DATA beyond the stream window (RFC 9113 §6.9.1)');
     }
+    p.bodyTimeouts.received(s, fcl);
     const pad = fcl - f.data.length;
     if (pad > 0) p.credit.stream(s, pad);
     const n = f.data.length;
@@ -245,6 +249,7 @@ export class ReceivePath {
     s.inPhase = 'body';
     s.inContentLength = head.contentLength;
     r.countActive(s);
+    if (!f.endStream) p.bodyTimeouts.started(s);
     p.emit({ kind: 'requestReceived', streamId: id, fields: f.fields, head, endStream: f.endStream });
     if (f.endStream) c.peerEnded(s);
   }

@@ -24,6 +24,8 @@ export interface SettingsExchangeParts {
   readonly scheduleIfReady: (s: H2Stream) => void;
   /** The peer's MAX_CONCURRENT_STREAMS changed: queued requests may go now. */
   readonly pump: () => void;
+  /** A stream's receive window moved (the request-body clocks pause or resume). */
+  readonly recvWindowChanged: (s: H2Stream) => void;
 }
 
 /**
@@ -78,7 +80,10 @@ export class SettingsExchange {
       const delta = r.values.initialWindowSize - previous;
       if (delta !== 0) {
         // Pitfall: our new INITIAL_WINDOW_SIZE applies to receive windows only once ACKed (§6.9.2).
-        for (const s of p.registry.live.values()) s.recv.applyDelta(delta);
+        for (const s of p.registry.live.values()) {
+          s.recv.applyDelta(delta);
+          p.recvWindowChanged(s);
+        }
       }
       p.emit({ kind: 'settingsAcknowledged', settings: r.values, changed: r.changed });
       return;

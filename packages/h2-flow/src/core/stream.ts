@@ -31,6 +31,18 @@ export class H2Stream implements Schedulable {
   discardBody = false;
   /** Octets the client may still send on a discarded body before RST_STREAM NO_ERROR; -1 until our response ended. */
   discardAllowance = -1;
+  /** Server: the request body's clocks run (`request-body-timeouts.ts`); the fields below are theirs. */
+  bodyTimed = false;
+  /** Wall time the clocks started, moved later by the stream's own window pauses. */
+  bodyBase = 0;
+  /** The connection's paused time when the clocks started. */
+  bodyConnSnap = 0;
+  /** Since when the stream's window is exhausted, or -1; the connection's paused time then. */
+  bodyPausedSince = -1;
+  bodyPauseConnSnap = 0;
+  /** Flow-controlled octets received (padding included), and the active time of the last ones. */
+  bodyOctets = 0;
+  bodyProgressAt = 0;
 
   // Outbound message.
   outPhase: MessagePhase = 'head';
