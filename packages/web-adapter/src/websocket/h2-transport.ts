@@ -62,8 +62,10 @@ export class H2Transport implements WebSocketTransport {
     const opened = this.opened;
     if (opened !== undefined) {
       this.opened = undefined;
-      this.listen();
+      // Open first: DATA the client sent before our 200 is delivered as soon as we listen, and
+      // its messages must find the socket open (RFC 8441 §5), not be dropped as early.
       opened();
+      this.listen();
     }
     // upgradeWebSocket() starts the socket before it returns the Response whose body this is.
     const outbox = this.outbox as Outbox;
