@@ -164,6 +164,16 @@ describe('listeners (EventTarget, guarded)', () => {
     expect(seen).toEqual(['one']);
   });
 
+  it('calls a listener added twice once per event, as EventTarget does', () => {
+    const { socket, transport } = openSocket();
+    const seen: unknown[] = [];
+    const listener = (e: Event) => seen.push((e as MessageEvent).data);
+    socket.addEventListener('message', listener);
+    socket.addEventListener('message', listener);
+    transport.receiver.chunk(textFrame('once'));
+    expect(seen).toEqual(['once']);
+  });
+
   it('logs a listener that throws a non-Error and goes on', () => {
     const { socket, transport } = openSocket();
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
