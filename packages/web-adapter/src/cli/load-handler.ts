@@ -43,14 +43,14 @@ function handlerOf(value: unknown, specifier: string): FetchHandler {
   if (typeof fetch === 'function') return (request) => fetch.call(value, request);
   if (typeof value === 'function') return (request) => value(request);
   throw new CliError(
-    `the default export of ${specifier} is not servable (a ${describe(value)}); it may be ${SHAPES}`,
+    `the default export of ${specifier} is not servable (${describe(value)}); it may be ${SHAPES}`,
   );
 }
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'object') return 'object without a fetch method';
-  return typeof value;
+  if (typeof value === 'object') return 'an object without a fetch method';
+  return `a ${typeof value}`;
 }
 
 function extension(path: string): string {
