@@ -113,6 +113,22 @@ describe('worker exits, with the default report (one stderr line per failure)', 
 });
 
 describe('restart: false and the reload signal', () => {
+  it('reports a failed worker as not restarted, with the default report', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const h = await start({ restart: false, reloadSignal: null });
+    const worker = onlyWorker();
+    const exited = exitOf(worker);
+    process.kill(worker.process.pid as number, 'SIGKILL');
+    await exited;
+    expect(errors.mock.calls.map((c) => String(c[0]))).toEqual([
+      expect.stringMatching(
+        new RegExp(`^\\[h2tubes\\] worker ${worker.process.pid} died \\(signal SIGKILL\\) after \\d+ ms; not restarted$`),
+      ),
+    ]);
+    expect(h.pids()).toEqual([]);
+  });
+
+
   it('runs a rolling restart on SIGHUP, retires the old worker, and does not replace a failed one', async () => {
     const exits: WorkerExit[] = [];
     const hupListeners = process.listenerCount('SIGHUP');
