@@ -22,6 +22,9 @@ export interface RequestBodyTimeoutParts {
 
 const STATUS_408 = [{ name: ':status', value: '408' }] as const;
 
+/** How often a paused stream is looked at when its budget is nearly spent (see `tick`). */
+const PAUSED_POLL_MS = 1000;
+
 /**
  * Server: request bodies that stop or crawl (slowloris on the body). Two clocks per stream whose
  * request body is still arriving (HEADERS without END_STREAM, until END_STREAM or the stream
@@ -39,7 +42,12 @@ const STATUS_408 = [{ name: ':status', value: '408' }] as const;
  * coalesced). That is our backpressure, never the client's fault (Kestrel pauses its rate timing
  * when the application does not read, and on low connection credit; nginx re-arms its timer when
  * it reopens the window). A pause does not reset the clocks: the time before it still counts.
- * A paused stream therefore never trips, however long the application leaves it unread.
+ * A paused stream therefore never trips, however long the application leaves it unread. Windows
+ * close only on DATA, when the core has just been given the time; they reopen on `consume`, which
+ * carries none, so a reopening takes effect at the next time the core is given (DATA, or the tick
+ * `deadline()` then asks for at once): the client is never charged for our pause, at most spared
+ * the moments until that tick. While paused, a stream is looked at again when its budget could
+ * run out (at least 1 s apart), so a reopening is seen even if the I/O layer does not tick for it.
  *
  * The answer (RFC 9113 §8.1): with no response started, a `408 Request Timeout` (RFC 9110 §15.5.9)
  * with END_STREAM, then RST_STREAM NO_ERROR — the response is complete, so §8.1 lets us ask the
@@ -52,8 +60,9 @@ const STATUS_408 = [{ name: ':status', value: '408' }] as const;
  * measures one rate for the whole HTTP/2 connection and aborts it, each stream is timed on its own.
  *
  * Cost: a few number updates per DATA frame and per WINDOW_UPDATE we send (no allocation); the
- * fields live on `H2Stream`. `deadline()` is a lower bound kept in O(1) (deadlines only move later,
- * except a new stream's); `tick` scans the live streams once that bound is reached and makes it exact.
+ * fields live on `H2Stream`. `deadline()` is a lower bound kept in O(1) (a stream's deadline only
+ * moves later; new and resumed streams lower the bound); `tick` scans the live streams once that
+ * bound is reached and makes it exact.
  */
 export class RequestBodyTimeouts {
   /** Server role with at least one of the two limits on. */
@@ -64,7 +73,11 @@ export class RequestBodyTimeouts {
   /** Connection-window pauses so far (ms), and the start of the current one or -1. */
   private connPausedMs = 0;
   private connPausedSince = -1;
-  /** At most the earliest stream deadline (exact after `tick`). */
+  /** The connection window reopened at a time not known yet (see `resumed`). */
+  private connResumePending = false;
+  /** Streams whose window reopened at a time not known yet. */
+  private readonly pending: H2Stream[] = [];
+  /** At most the earliest time `tick` has a stream to look at (exact after `tick`). */
   private earliest = Number.POSITIVE_INFINITY;
 
   constructor(private readonly p: RequestBodyTimeoutParts) {
@@ -74,70 +87,79 @@ export class RequestBodyTimeouts {
     this.enabled = p.o.role === 'server' && (this.timeoutMs > 0 || this.rate > 0);
   }
 
-  /** A request's HEADERS without END_STREAM: its body clocks start now. */
+  /** A request's HEADERS without END_STREAM (the clock is fresh): its body clocks start now. */
   started(s: H2Stream): void {
     if (!this.enabled) return;
     const now = this.p.clock.now;
+    this.resumed(now);
     s.bodyTimed = true;
     s.bodyBase = now;
     s.bodyConnSnap = this.connPaused(now);
-    this.windowChanged(s);
-    this.connectionWindowChanged();
+    if (s.recv.available <= 0) this.pause(s, now);
     this.earliest = Math.min(this.earliest, this.runningDeadline(s));
   }
 
-  /** DATA counted against the stream's window (`fcl` octets, padding included). */
+  /** DATA counted against the stream's window (`fcl` octets, padding included; the clock is fresh). */
   received(s: H2Stream, fcl: number): void {
     if (!s.bodyTimed) return;
+    const now = this.p.clock.now;
+    this.resumed(now);
     if (fcl > 0) {
       s.bodyOctets += fcl;
-      s.bodyProgressAt = this.active(s, this.p.clock.now);
+      s.bodyProgressAt = this.active(s, now);
     }
-    this.windowChanged(s);
+    if (s.recv.available <= 0) this.pause(s, now);
     this.connectionWindowChanged();
   }
 
-  /** The stream's receive window moved (DATA in, WINDOW_UPDATE out, SETTINGS delta): pause or resume. */
+  /**
+   * The stream's receive window moved (WINDOW_UPDATE out, SETTINGS delta). A reopened window is
+   * only noted: `consume` may come from the application long after the core last saw the time,
+   * and resuming at that stale time would charge the client with our pause. The resume takes
+   * effect at the next time passed in (`receive`, `tick`; `deadline()` asks for a tick at once).
+   */
   windowChanged(s: H2Stream): void {
-    if (!s.bodyTimed) return;
-    const now = this.p.clock.now;
+    if (!s.bodyTimed || s.bodyPausedSince < 0) return;
     if (s.recv.available <= 0) {
-      if (s.bodyPausedSince < 0) {
-        s.bodyPausedSince = now;
-        s.bodyPauseConnSnap = this.connPaused(now);
-      }
-    } else if (s.bodyPausedSince >= 0) {
-      // Only the part of the pause the connection's own pause did not already cover.
-      s.bodyBase += now - s.bodyPausedSince - (this.connPaused(now) - s.bodyPauseConnSnap);
-      s.bodyPausedSince = -1;
-      // `tick` left it out of `earliest` while it was paused.
-      this.earliest = Math.min(this.earliest, this.runningDeadline(s));
+      s.bodyResumePending = false; // closed again: the same pause goes on
+    } else if (!s.bodyResumePending) {
+      s.bodyResumePending = true;
+      this.pending.push(s);
     }
   }
 
-  /** The connection's receive window moved: every stream pauses or resumes with it. */
+  /**
+   * The connection's receive window moved (DATA in, credit back). It only closes on DATA, when
+   * the time is fresh; a reopening is noted as in `windowChanged`.
+   */
   connectionWindowChanged(): void {
     if (!this.enabled) return;
-    if (this.p.connRecv.available <= 0) {
-      if (this.connPausedSince < 0) this.connPausedSince = this.p.clock.now;
-    } else if (this.connPausedSince >= 0) {
-      this.connPausedMs += this.p.clock.now - this.connPausedSince;
-      this.connPausedSince = -1;
-    }
+    const open = this.p.connRecv.available > 0;
+    if (this.connPausedSince >= 0) this.connResumePending = open;
+    else if (!open) this.connPausedSince = this.p.clock.now;
   }
 
-  /** When `tick` may next have a stream to answer (a lower bound), or +∞. */
+  /** When `tick` has something to look at (a lower bound), or +∞. */
   deadline(): number {
-    return this.connPausedSince >= 0 ? Number.POSITIVE_INFINITY : this.earliest;
+    if (this.connResumePending || this.pending.length > 0) return this.p.clock.now;
+    return this.earliest;
   }
 
   /** Answers every stream whose clock ran out; makes `deadline()` exact again. */
   tick(now: number): void {
     if (this.deadline() > now) return;
-    // Built in the field: a stream the sink resumes meanwhile (`consume`) adds itself to it.
+    this.resumed(now);
+    // Built in the field: a stream the sink resumes meanwhile adds itself to it.
     this.earliest = Number.POSITIVE_INFINITY;
     for (const s of this.p.registry.live.values()) {
-      if (!s.bodyTimed || s.inPhase !== 'body' || s.bodyPausedSince >= 0) continue;
+      if (!s.bodyTimed || s.inPhase !== 'body') continue;
+      if (s.bodyPausedSince >= 0 || this.connPausedSince >= 0) {
+        // Paused: look again when its budget could run out if it resumed now (at least 1 s on),
+        // so a resume the tube layer does not tick for is seen within that time.
+        const left = this.runningDeadline(s) - this.wallAt(s, this.active(s, now));
+        this.earliest = Math.min(this.earliest, now + Math.max(left, PAUSED_POLL_MS));
+        continue;
+      }
       const t = this.runningDeadline(s);
       if (t > now) {
         this.earliest = Math.min(this.earliest, t);
@@ -146,6 +168,33 @@ export class RequestBodyTimeouts {
       this.trip(s, this.progressDeadline(s) <= now ? 'requestBodyTimeout' : 'minRequestBodyRate');
       if (this.p.closing.isClosed) return;
     }
+  }
+
+  /** Pending resumes take effect at `now`, the first time known after them. */
+  private resumed(now: number): void {
+    if (this.connResumePending) {
+      this.connResumePending = false;
+      this.connPausedMs += now - this.connPausedSince;
+      this.connPausedSince = -1;
+      this.earliest = now; // every stream runs again: the next tick makes the bound exact
+    }
+    if (this.pending.length === 0) return;
+    for (const s of this.pending) {
+      if (!s.bodyResumePending) continue;
+      s.bodyResumePending = false;
+      // Only the part of the pause the connection's own pause did not already cover.
+      s.bodyBase += now - s.bodyPausedSince - (this.connPaused(now) - s.bodyPauseConnSnap);
+      s.bodyPausedSince = -1;
+      this.earliest = Math.min(this.earliest, this.runningDeadline(s));
+    }
+    this.pending.length = 0;
+  }
+
+  private pause(s: H2Stream, now: number): void {
+    s.bodyResumePending = false;
+    if (s.bodyPausedSince >= 0) return;
+    s.bodyPausedSince = now;
+    s.bodyPauseConnSnap = this.connPaused(now);
   }
 
   /**
@@ -164,7 +213,7 @@ export class RequestBodyTimeouts {
     return this.timeoutMs > 0 ? this.wallAt(s, s.bodyProgressAt + this.timeoutMs) : Number.POSITIVE_INFINITY;
   }
 
-  /** Wall time when the stream's active time reaches `active`, while nothing is paused. */
+  /** Wall time when the stream's active time reaches `active`, were nothing paused from now on. */
   private wallAt(s: H2Stream, active: number): number {
     return s.bodyBase + (this.connPausedMs - s.bodyConnSnap) + active;
   }

@@ -40,6 +40,8 @@ export class H2Stream implements Schedulable {
   /** Since when the stream's window is exhausted, or -1; the connection's paused time then. */
   bodyPausedSince = -1;
   bodyPauseConnSnap = 0;
+  /** The window reopened; the pause ends at the next time the core is given. */
+  bodyResumePending = false;
   /** Flow-controlled octets received (padding included), and the active time of the last ones. */
   bodyOctets = 0;
   bodyProgressAt = 0;
