@@ -342,7 +342,8 @@ export class ServerWebSocket extends EventTarget {
   }
 
   private deliver(m: WebSocketMessage): void {
-    if (this.state !== 1) return;
+    // Only while OPEN: the transports open the socket before they feed it, and the codec delivers
+    // no message once a Close was sent or received.
     const subscriber = this.incomingSubscriber;
     if (subscriber !== undefined) {
       if (this.manual) this.unacked++;
@@ -407,11 +408,7 @@ function toBytes(data: ArrayBufferLike | ArrayBufferView): Uint8Array {
 }
 
 function exactBuffer(bytes: Uint8Array): ArrayBuffer {
-  if (
-    bytes.byteOffset === 0 &&
-    bytes.byteLength === bytes.buffer.byteLength &&
-    bytes.buffer instanceof ArrayBuffer
-  )
-    return bytes.buffer;
+  // Received payloads are never backed by a SharedArrayBuffer.
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
   return bytes.slice().buffer as ArrayBuffer;
 }
