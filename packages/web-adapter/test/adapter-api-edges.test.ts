@@ -63,7 +63,9 @@ function h2(
 
 describe('FastResponse headers and statusText, as the Response constructor takes them', () => {
   it('takes headers from any iterable (a Map), sent over HTTP/2', async () => {
-    server = await serve(() => new FastResponse('m', { headers: new Map([['X-From-Map', 'yes']]) }));
+    // Fetch takes any iterable of pairs; TypeScript's HeadersInit lists only arrays, records, Headers.
+    const headers = new Map([['X-From-Map', 'yes']]) as unknown as HeadersInit;
+    server = await serve(() => new FastResponse('m', { headers }));
     const got = await h2(server.url, { ':path': '/' });
     expect(got.headers['x-from-map']).toBe('yes');
     expect(got.body).toBe('m');
