@@ -32,7 +32,8 @@ export default defineConfig({
         'packages/tubes/src/**': { statements: 80, branches: 72, functions: 81, lines: 81 },
         'packages/h2-frames/src/**': { statements: 97, branches: 95, functions: 95, lines: 98 },
         'packages/h2-flow/src/**': { statements: 93, branches: 86, functions: 94, lines: 95 },
-        'packages/web-adapter/src/**': { statements: 79, branches: 66, functions: 81, lines: 81 },
+        // web-adapter: measured by its own project alone (a lower bound of the whole suite's).
+        'packages/web-adapter/src/**': { statements: 97, branches: 96, functions: 92, lines: 98 },
         'packages/websocket/src/**': { statements: 93, branches: 89, functions: 89, lines: 95 },
       },
     },
