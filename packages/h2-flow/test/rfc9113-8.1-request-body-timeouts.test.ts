@@ -218,6 +218,37 @@ describe('the clocks stop while our receive window is exhausted (our backpressur
   });
 });
 
+describe('bodies that may idle: CONNECT, and exemptRequestBody', () => {
+  it('a CONNECT tunnel (RFC 9113 §8.5) and an RFC 8441 WebSocket are never timed', () => {
+    const h = Harness.ready({ role: 'server', enableConnectProtocol: true });
+    h.send(
+      frames.headers(1).raw([
+        { name: ':method', value: 'CONNECT' },
+        { name: ':authority', value: 'example.com:443' },
+      ]),
+      frames.headers(3).request('CONNECT', '/chat', { ':protocol': 'websocket' }),
+    );
+    expect(h.eventsOf('requestReceived').map((e) => e.streamId)).toEqual([1, 3]);
+    runUntil(h, 3_600_000);
+    expect(h.eventsOf('limitExceeded')).toEqual([]);
+    expect(h.conn.activeStreams).toBe(2);
+  });
+
+  it('exemptRequestBody, from inside requestReceived: no clocks for that stream, the others keep theirs', () => {
+    const h = Harness.ready({ role: 'server' });
+    h.onEvent = (e, c) => {
+      if (e.kind === 'requestReceived' && e.head.path === '/stream')
+        expect(c.exemptRequestBody(e.streamId)).toBe(true);
+    };
+    h.send(frames.headers(1).request('POST', '/stream'), frames.headers(3).request('POST', '/upload'));
+    runUntil(h, 3_600_000);
+    expect(h.eventsOf('limitExceeded').map((e) => e.streamId)).toEqual([3]);
+    expect(h.conn.activeStreams).toBe(1);
+    expect(h.conn.exemptRequestBody(3)).toBe(false); // gone
+    expect(() => Harness.ready({ role: 'client' }).conn.exemptRequestBody(1)).toThrow(H2UsageError);
+  });
+});
+
 describe('options', () => {
   it('both off with 0: no deadline, no answer, however long', () => {
     const h = uploading({ requestBodyTimeoutMs: 0, minRequestBodyRate: 0 });

@@ -44,6 +44,7 @@ export interface ConnectionParts {
   readonly shutdown: GoawayAndShutdown;
   readonly inbound: ReceivePath;
   readonly timers: ConnectionTimers;
+  readonly bodyTimeouts: RequestBodyTimeouts;
   /** A new stream record with the windows of the settings in force, registered. */
   readonly newStream: (id: number, peerInitiated: boolean, pri: Priority | undefined) => H2Stream;
 }
@@ -202,6 +203,7 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
   });
   return {
     timers,
+    bodyTimeouts: clocks,
     clock,
     inSink,
     frame,

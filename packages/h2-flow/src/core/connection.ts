@@ -21,6 +21,7 @@ import type { PingAndKeepalive } from './ping-and-keepalive.js';
 import { type Priority, parsePriority } from './priority.js';
 import type { ReceivePath } from './receive-path.js';
 import { startDiscarding } from './request-body-discard.js';
+import type { RequestBodyTimeouts } from './request-body-timeouts.js';
 import type { RequestQueueAndRetry } from './request-queue-and-retry.js';
 import { responseHasNoContent } from './response-has-no-content.js';
 import type { SendPath } from './send-path.js';
@@ -45,7 +46,7 @@ export type { GoawayOptions } from './goaway-and-shutdown.js';
  *
  * Re-entrancy: the sink's `event` (and `frame`) callbacks run in the middle of the core's work.
  * From inside them the application may call `respond`, `sendInformational`, `sendData`,
- * `sendTrailers`, `wantsData`, `consume`, `discardRequestBody`, `resetStream`, `request`, `canRequest`, `ping`,
+ * `sendTrailers`, `wantsData`, `consume`, `discardRequestBody`, `exemptRequestBody`, `resetStream`, `request`, `canRequest`, `ping`,
  * `goaway`, `flushed` and the getters: safe by design, each records its effect (a frame written
  * after the ones already out, a body buffered for the next `flush`, a stream closed) and the core
  * re-checks a stream's state after every event it reports on it (a stream reset from inside
@@ -88,6 +89,7 @@ export class Connection {
   private readonly shutdown: GoawayAndShutdown;
   private readonly inbound: ReceivePath;
   private readonly checks: UsageChecks;
+  private readonly bodyTimeouts: RequestBodyTimeouts;
   private readonly newStream: (id: number, peerInitiated: boolean, pri: Priority | undefined) => H2Stream;
 
   constructor(options: ConnectionOptions, sink: ConnectionSink) {
@@ -111,6 +113,7 @@ export class Connection {
     this.inbound = p.inbound;
     this.newStream = p.newStream;
     this.timers = p.timers;
+    this.bodyTimeouts = p.bodyTimeouts;
     this.checks = new UsageChecks(this.role, p.registry, p.closing, () => p.settings.peer);
   }
 
@@ -447,6 +450,23 @@ export class Connection {
     }
     startDiscarding(s); // the allowance is the window before the held credit goes back
     this.credit.stream(s, s.recv.held);
+    return true;
+  }
+
+  /**
+   * Server: this request's body may be idle or slow as long as it likes (a gRPC client or bidi
+   * stream, a long poll): `requestBodyTimeoutMs` and `minRequestBodyRate` no longer apply to it
+   * (CONNECT streams are exempt from the start). Returns false when the stream is gone.
+   *
+   * @example
+   * // on requestReceived for a streaming RPC:
+   * c.exemptRequestBody(e.streamId);
+   */
+  exemptRequestBody(streamId: number): boolean {
+    if (this.role !== 'server') throw new H2UsageError('exemptRequestBody() is for the server role');
+    const s = this.registry.get(streamId);
+    if (s === undefined) return this.checks.knownGone(streamId, 'exemptRequestBody');
+    this.bodyTimeouts.exempt(s);
     return true;
   }
 

@@ -18,7 +18,8 @@
  * | `minRequestBodyRate` | `minRequestBodyRate`: 240 octets/s after `minRequestBodyRateGraceMs`: 5 s (server; 0 = off) | as `requestBodyTimeout` |
  *
  * The two request-body clocks stop while our receive window (the stream's or the connection's)
- * is exhausted: the client cannot send then (`request-body-timeouts.ts`).
+ * is exhausted: the client cannot send then (`request-body-timeouts.ts`). CONNECT streams (tunnels,
+ * RFC 8441 WebSockets) are not timed, nor streams the application passes to `exemptRequestBody`.
  */
 
 /** The names `limitExceeded` events carry. */

@@ -87,9 +87,13 @@ export class RequestBodyTimeouts {
     this.enabled = p.o.role === 'server' && (this.timeoutMs > 0 || this.rate > 0);
   }
 
-  /** A request's HEADERS without END_STREAM (the clock is fresh): its body clocks start now. */
+  /**
+   * A request's HEADERS without END_STREAM (the clock is fresh): its body clocks start now. Not
+   * for CONNECT (RFC 9113 §8.5, RFC 8441): a tunnel or a WebSocket is idle as long as it likes
+   * (Kestrel exempts upgraded connections too); `exempt` does the same for other long-lived bodies.
+   */
   started(s: H2Stream): void {
-    if (!this.enabled) return;
+    if (!this.enabled || s.method === 'CONNECT') return;
     const now = this.p.clock.now;
     this.resumed(now);
     s.bodyTimed = true;
@@ -228,6 +232,12 @@ export class RequestBodyTimeouts {
 
   private connPaused(now: number): number {
     return this.connPausedMs + (this.connPausedSince >= 0 ? now - this.connPausedSince : 0);
+  }
+
+  /** The application expects this body to be slow or idle (gRPC client streaming, long polls). */
+  exempt(s: H2Stream): void {
+    s.bodyTimed = false;
+    s.bodyResumePending = false;
   }
 
   /** The wire answer (see the class comment), then the stream is closed and reported reset. */
