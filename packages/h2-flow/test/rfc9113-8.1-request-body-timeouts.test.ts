@@ -203,6 +203,28 @@ describe('the clocks stop while our receive window is exhausted (our backpressur
     expect(h.eventsOf('limitExceeded').map((e) => e.streamId)).toEqual([3]);
   });
 
+  it('the connection window exhausted by an exempt stream pauses the others too', () => {
+    const h = Harness.ready({ role: 'server', connectionWindowSize: 65_535, maxReceiveWindowSize: 65_535 });
+    h.onEvent = (e, c) => {
+      if (e.kind === 'requestReceived' && e.streamId === 1) c.exemptRequestBody(1);
+    };
+    h.send(frames.headers(1).request('POST', '/stream'), frames.headers(3).request('POST', '/upload'));
+    h.send(frames.data(1, 16_384), frames.data(1, 16_384), frames.data(1, 16_384), frames.data(1, 16_383));
+    expect(h.conn.receiveWindow(0)).toBe(0);
+    runUntil(h, 3_600_000);
+    expect(h.eventsOf('limitExceeded')).toEqual([]);
+  });
+
+  it('a window closed by our smaller SETTINGS_INITIAL_WINDOW_SIZE, once acknowledged, pauses too', () => {
+    const h = new Harness({ role: 'server', initialWindowSize: 0 });
+    h.conn.start(0);
+    h.send(frames.settings(), frames.headers(1).request('POST', '/upload')); // window 65 535 until our ACK
+    h.send(frames.settingsAck()); // now 0: the client cannot send
+    expect(h.conn.receiveWindow(1)).toBe(0);
+    runUntil(h, 3_600_000);
+    expect(h.eventsOf('limitExceeded')).toEqual([]);
+  });
+
   it('paused time is not counted against the rate either', () => {
     const h = uploading({ initialWindowSize: 1_000, maxReceiveWindowSize: 1_000, requestBodyTimeoutMs: 0 });
     h.send(frames.data(1, 1_000)); // at 0: window full, the app reads later

@@ -105,14 +105,17 @@ export class RequestBodyTimeouts {
 
   /** DATA counted against the stream's window (`fcl` octets, padding included; the clock is fresh). */
   received(s: H2Stream, fcl: number): void {
-    if (!s.bodyTimed) return;
+    if (!this.enabled) return;
     const now = this.p.clock.now;
     this.resumed(now);
-    if (fcl > 0) {
-      s.bodyOctets += fcl;
-      s.bodyProgressAt = this.active(s, now);
+    if (s.bodyTimed) {
+      if (fcl > 0) {
+        s.bodyOctets += fcl;
+        s.bodyProgressAt = this.active(s, now);
+      }
+      if (s.recv.available <= 0) this.pause(s, now);
     }
-    if (s.recv.available <= 0) this.pause(s, now);
+    // Any stream's DATA (an exempt one's too) may exhaust the connection window.
     this.connectionWindowChanged();
   }
 
@@ -123,10 +126,11 @@ export class RequestBodyTimeouts {
    * effect at the next time passed in (`receive`, `tick`; `deadline()` asks for a tick at once).
    */
   windowChanged(s: H2Stream): void {
-    if (!s.bodyTimed || s.bodyPausedSince < 0) return;
-    if (s.recv.available <= 0) {
-      s.bodyResumePending = false; // closed again: the same pause goes on
-    } else if (!s.bodyResumePending) {
+    if (!s.bodyTimed) return;
+    // Closed (a smaller SETTINGS_INITIAL_WINDOW_SIZE acknowledged), or closed again before a
+    // pending resume took effect: the same pause goes on.
+    if (s.recv.available <= 0) this.pause(s, this.p.clock.now);
+    else if (s.bodyPausedSince >= 0 && !s.bodyResumePending) {
       s.bodyResumePending = true;
       this.pending.push(s);
     }
