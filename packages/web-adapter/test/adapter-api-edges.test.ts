@@ -164,7 +164,9 @@ describe('the building blocks on their own', () => {
 
   it('sniffPreface without an HTTP/1.1 handler closes an HTTP/1.1 connection without answering', async () => {
     const http2Sockets: unknown[] = [];
-    const tcp = net.createServer((s) => sniffPreface(s, { http2: (x) => http2Sockets.push(x), http1: undefined }));
+    const tcp = net.createServer((s) =>
+      sniffPreface(s, { http2: (x) => http2Sockets.push(x), http1: undefined }),
+    );
     await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
     const port = (tcp.address() as net.AddressInfo).port;
     try {
@@ -179,7 +181,13 @@ describe('the building blocks on their own', () => {
   it('serve({ tls, http1: false }) offers only h2 in ALPN: an HTTP/1.1-only client is refused (RFC 7301 §3.2)', async () => {
     server = await serve(() => new Response('h2 only'), { tls: cert, http1: false });
     const alpn = await new Promise<string>((resolve) => {
-      const s = tls.connect({ host: '127.0.0.1', port: server?.port, ca: cert.cert, ALPNProtocols: ['http/1.1'], servername: 'localhost' });
+      const s = tls.connect({
+        host: '127.0.0.1',
+        port: server?.port,
+        ca: cert.cert,
+        ALPNProtocols: ['http/1.1'],
+        servername: 'localhost',
+      });
       s.once('secureConnect', () => {
         resolve(`negotiated ${String(s.alpnProtocol)}`);
         s.destroy();

@@ -34,16 +34,22 @@ async function failure(certPath: string, keyPath: string): Promise<string> {
 
 it('says "no such file" for a missing certificate', async () => {
   const missing = path.join(dir, 'missing.pem');
-  expect(await failure(missing, pair.keyPath)).toBe(`cannot read the certificate file ${missing}: no such file`);
+  expect(await failure(missing, pair.keyPath)).toBe(
+    `cannot read the certificate file ${missing}: no such file`,
+  );
 });
 
 it('says "it is a directory" for a key path that is a directory', async () => {
-  expect(await failure(pair.certPath, dir)).toBe(`cannot read the private key file ${dir}: it is a directory`);
+  expect(await failure(pair.certPath, dir)).toBe(
+    `cannot read the private key file ${dir}: it is a directory`,
+  );
 });
 
 it('gives the system’s words for other failures (a path through a plain file: ENOTDIR)', async () => {
   const through = path.join(plainFile, 'cert.pem');
   expect(await failure(through, pair.keyPath)).toMatch(
-    new RegExp(`^cannot read the certificate file ${through.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOTDIR`),
+    new RegExp(
+      `^cannot read the certificate file ${through.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOTDIR`,
+    ),
   );
 });

@@ -52,7 +52,14 @@ describe('parseCommandLine', () => {
   });
 
   it('reads every setting from its flag, or its environment variable when the flag is absent', () => {
-    const env = { PORT: '9443', H2C_PORT: '9080', HOST: '::1', H2TUBES_WORKERS: '3', H2TUBES_CERT: 'c.pem', H2TUBES_KEY: 'k.pem' };
+    const env = {
+      PORT: '9443',
+      H2C_PORT: '9080',
+      HOST: '::1',
+      H2TUBES_WORKERS: '3',
+      H2TUBES_CERT: 'c.pem',
+      H2TUBES_KEY: 'k.pem',
+    };
     expect(serveOptions(['serve', 'app.js'], env)).toEqual({
       module: 'app.js',
       hostname: '::1',
@@ -62,7 +69,22 @@ describe('parseCommandLine', () => {
       keyFile: 'k.pem',
       workers: 3,
     });
-    const flags = ['serve', 'app.js', '-p', '0', '--h2c-port', 'off', '-H', '0.0.0.0', '-w', 'auto', '--cert', 'a', '--key', 'b'];
+    const flags = [
+      'serve',
+      'app.js',
+      '-p',
+      '0',
+      '--h2c-port',
+      'off',
+      '-H',
+      '0.0.0.0',
+      '-w',
+      'auto',
+      '--cert',
+      'a',
+      '--key',
+      'b',
+    ];
     expect(serveOptions(flags, env)).toEqual({
       module: 'app.js',
       hostname: '0.0.0.0',
@@ -75,16 +97,25 @@ describe('parseCommandLine', () => {
   });
 
   it('treats an empty environment variable as unset', () => {
-    expect(serveOptions(['serve', 'app.js'], { PORT: '', HOST: '' })).toMatchObject({ port: 8443, hostname: '127.0.0.1' });
+    expect(serveOptions(['serve', 'app.js'], { PORT: '', HOST: '' })).toMatchObject({
+      port: 8443,
+      hostname: '127.0.0.1',
+    });
   });
 
   it('refuses what it cannot use, naming the flag or variable', () => {
-    expect(refusal(['serve', 'app.js', '--bogus'])).toMatch(/^Unknown option '--bogus'.* \(h2tubes --help lists the options\)$/);
+    expect(refusal(['serve', 'app.js', '--bogus'])).toMatch(
+      /^Unknown option '--bogus'.* \(h2tubes --help lists the options\)$/,
+    );
     expect(refusal(['start', 'app.js'])).toBe('unknown command "start": try h2tubes serve ./app.js');
     expect(refusal(['serve'])).toBe('which module? try h2tubes serve ./app.js');
     expect(refusal(['serve', 'a.js', 'b.js'])).toBe('one module at a time (also got b.js)');
-    expect(refusal(['serve', 'a.js', '--port', '70000'])).toBe('--port must be a port number (0-65535) or off, got "70000"');
-    expect(refusal(['serve', 'a.js'], { H2C_PORT: '80a' })).toBe('H2C_PORT must be a port number (0-65535) or off, got "80a"');
+    expect(refusal(['serve', 'a.js', '--port', '70000'])).toBe(
+      '--port must be a port number (0-65535) or off, got "70000"',
+    );
+    expect(refusal(['serve', 'a.js'], { H2C_PORT: '80a' })).toBe(
+      'H2C_PORT must be a port number (0-65535) or off, got "80a"',
+    );
     expect(refusal(['serve', 'a.js', '-p', 'off', '--h2c-port', 'off'])).toBe(
       '--port and --h2c-port are both off: nothing to listen on',
     );
@@ -156,7 +187,9 @@ describe('loadHandler', () => {
     ]) {
       const e = (await failure(file as string, dir)) as CliError;
       expect(e).toBeInstanceOf(CliError);
-      expect(e.message).toMatch(new RegExp(`^the default export of ${file} is not servable \\(${what}\\); it may be`));
+      expect(e.message).toMatch(
+        new RegExp(`^the default export of ${file} is not servable \\(${what}\\); it may be`),
+      );
     }
   });
 
@@ -189,12 +222,12 @@ describe('bannerLines and listenAdvice', () => {
       '  curl --http2-prior-knowledge http://localhost:8081/',
       'Ctrl-C closes gracefully.',
     ]);
-    expect(bannerLines('a', [{ protocol: 'https', hostname: 'h', port: 1, url: 'https://h:1/' }], undefined)).toContain(
-      '  curl --http2 https://h:1/',
-    );
-    expect(bannerLines('a', [{ protocol: 'https', hostname: 'h', port: 1, url: 'https://h:1/' }], '/c.pem')).toContain(
-      '  curl --http2 --cacert /c.pem https://h:1/',
-    );
+    expect(
+      bannerLines('a', [{ protocol: 'https', hostname: 'h', port: 1, url: 'https://h:1/' }], undefined),
+    ).toContain('  curl --http2 https://h:1/');
+    expect(
+      bannerLines('a', [{ protocol: 'https', hostname: 'h', port: 1, url: 'https://h:1/' }], '/c.pem'),
+    ).toContain('  curl --http2 --cacert /c.pem https://h:1/');
   });
 
   it('points at --host for an address problem and at the port setting that failed otherwise', () => {

@@ -83,10 +83,14 @@ describe('worker exits, with the default report (one stderr line per failure)', 
     const lines = errors.mock.calls.map((c) => String(c[0]));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(
-      new RegExp(`^\\[h2tubes\\] worker ${first.process.pid} died \\(signal SIGKILL\\) after \\d+ ms; restarting in 50 ms$`),
+      new RegExp(
+        `^\\[h2tubes\\] worker ${first.process.pid} died \\(signal SIGKILL\\) after \\d+ ms; restarting in 50 ms$`,
+      ),
     );
     expect(lines[1]).toMatch(
-      new RegExp(`^\\[h2tubes\\] worker ${failing.process.pid} died \\(code 3\\) after \\d+ ms; restarting in 100 ms$`),
+      new RegExp(
+        `^\\[h2tubes\\] worker ${failing.process.pid} died \\(code 3\\) after \\d+ ms; restarting in 100 ms$`,
+      ),
     );
   });
 
@@ -94,7 +98,9 @@ describe('worker exits, with the default report (one stderr line per failure)', 
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     const h = await start({ restartDelayMs: 50, reloadSignal: null });
     const worker = onlyWorker();
-    const exited = new Promise<[number | null, string | null]>((r) => worker.once('exit', (c, s) => r([c, s])));
+    const exited = new Promise<[number | null, string | null]>((r) =>
+      worker.once('exit', (c, s) => r([c, s])),
+    );
     // One request first: the worker has then run past installing its SIGTERM handler (a signal that
     // lands between its 'listening' and that still has the default action).
     expect(await get(h.port as number)).toBe(`served by ${worker.process.pid}\n`);
@@ -122,12 +128,13 @@ describe('restart: false and the reload signal', () => {
     await exited;
     expect(errors.mock.calls.map((c) => String(c[0]))).toEqual([
       expect.stringMatching(
-        new RegExp(`^\\[h2tubes\\] worker ${worker.process.pid} died \\(signal SIGKILL\\) after \\d+ ms; not restarted$`),
+        new RegExp(
+          `^\\[h2tubes\\] worker ${worker.process.pid} died \\(signal SIGKILL\\) after \\d+ ms; not restarted$`,
+        ),
       ),
     ]);
     expect(h.pids()).toEqual([]);
   });
-
 
   it('runs a rolling restart on SIGHUP, retires the old worker, and does not replace a failed one', async () => {
     const exits: WorkerExit[] = [];
@@ -140,7 +147,9 @@ describe('restart: false and the reload signal', () => {
     await retired;
     const fresh = onlyWorker();
     expect(fresh).not.toBe(old);
-    expect(exits).toMatchObject([{ pid: old.process.pid, reason: 'retired', code: 0, restartInMs: undefined }]);
+    expect(exits).toMatchObject([
+      { pid: old.process.pid, reason: 'retired', code: 0, restartInMs: undefined },
+    ]);
     const killed = exitOf(fresh);
     process.kill(fresh.process.pid as number, 'SIGKILL');
     await killed;

@@ -84,7 +84,9 @@ describe('the HTTP/1.1 opening handshake (RFC 6455 §4.2.1, §4.2.2)', () => {
 
   it('refuses a key that is not 16 bytes in base64 (§4.2.1 item 5)', async () => {
     const s = await upgrading();
-    const lines = upgradeLines().map((l) => (l.startsWith('Sec-WebSocket-Key') ? 'Sec-WebSocket-Key: c2hvcnQ=' : l));
+    const lines = upgradeLines().map((l) =>
+      l.startsWith('Sec-WebSocket-Key') ? 'Sec-WebSocket-Key: c2hvcnQ=' : l,
+    );
     expect(await handshake(s.port, lines)).toContain('refused: Sec-WebSocket-Key is not 16 bytes in base64');
   });
 
@@ -188,7 +190,12 @@ describe('extended CONNECT (RFC 8441 §4, §5) checks, against node:http2', () =
   async function connect(
     port: number,
     headers: http2.OutgoingHttpHeaders,
-  ): Promise<{ status: number; headers: http2.IncomingHttpHeaders; body: string; session: http2.ClientHttp2Session }> {
+  ): Promise<{
+    status: number;
+    headers: http2.IncomingHttpHeaders;
+    body: string;
+    session: http2.ClientHttp2Session;
+  }> {
     const session = http2.connect(`http://127.0.0.1:${port}`);
     await new Promise<void>((resolve) => session.once('remoteSettings', () => resolve()));
     const stream = session.request({
@@ -199,7 +206,9 @@ describe('extended CONNECT (RFC 8441 §4, §5) checks, against node:http2', () =
       'sec-websocket-version': '13',
       ...headers,
     });
-    const response = await new Promise<http2.IncomingHttpHeaders>((resolve) => stream.once('response', resolve));
+    const response = await new Promise<http2.IncomingHttpHeaders>((resolve) =>
+      stream.once('response', resolve),
+    );
     const status = Number(response[':status']);
     let body = '';
     if (status !== 200) {

@@ -52,7 +52,9 @@ describe('DATA sent before the 200 of an extended CONNECT (node:http2 client)', 
     // A PING round trip: the DATA written before it has reached the server.
     await new Promise<void>((resolve, reject) => session.ping((e) => (e === null ? resolve() : reject(e))));
     releaseHandler();
-    const status = await new Promise<number>((resolve) => stream.once('response', (h) => resolve(Number(h[':status']))));
+    const status = await new Promise<number>((resolve) =>
+      stream.once('response', (h) => resolve(Number(h[':status']))),
+    );
     expect(status).toBe(200);
     const parser = new FrameParser({ maxFrameSize: 1 << 20 });
     const echoed = await new Promise<string>((resolve) => {

@@ -61,8 +61,10 @@ describe('addresses', () => {
     server = await serve((r) => new Response(new URL(r.url).host), { hostname: '::1' });
     expect(server.url).toBe(`http://[::1]:${server.port}/`);
     const out = await new Promise<string>((resolve, reject) =>
-      execFile('curl', ['-s', '--http2-prior-knowledge', '-w', ' %{http_version}', server?.url ?? ''], (e, o) =>
-        e === null ? resolve(o) : reject(e),
+      execFile(
+        'curl',
+        ['-s', '--http2-prior-knowledge', '-w', ' %{http_version}', server?.url ?? ''],
+        (e, o) => (e === null ? resolve(o) : reject(e)),
       ),
     );
     expect(out).toBe(`[::1]:${server.port} 2`);
@@ -106,16 +108,18 @@ describe('asListenError', () => {
     expect(asListenError(le, 'x', 2)).toBe(le);
     expect(asListenError(new Error('no code'), 'h', 1)).toBeUndefined();
     expect(asListenError(undefined, 'h', 1)).toBeUndefined();
-    expect(asListenError(Object.assign(new Error('x'), { code: 'ECONNREFUSED', syscall: 'connect' }), 'h', 1)).toBe(
-      undefined,
-    );
+    expect(
+      asListenError(Object.assign(new Error('x'), { code: 'ECONNREFUSED', syscall: 'connect' }), 'h', 1),
+    ).toBe(undefined);
     const weird = Object.assign(new Error('something odd'), { code: 'EWEIRD', syscall: 'bind' });
     expect(asListenError(weird, 'h', 8)?.message).toBe('cannot listen on h:8: something odd (EWEIRD)');
     const resolve = { code: 'EAI_AGAIN', syscall: 'getaddrinfo' };
     expect(asListenError(resolve, 'example.invalid', 8)?.message).toBe(
       'cannot listen on example.invalid:8: the host name could not be resolved (EAI_AGAIN)',
     );
-    expect(new ListenError('h', 9, 'EODD', 'not an Error').message).toBe('cannot listen on h:9: failed (EODD)');
+    expect(new ListenError('h', 9, 'EODD', 'not an Error').message).toBe(
+      'cannot listen on h:9: failed (EODD)',
+    );
   });
 });
 
@@ -152,7 +156,9 @@ describe('close()', () => {
 describe('a handler that fails (callHandler)', () => {
   it('answers 500 and reports a handler that resolves to something other than a Response', async () => {
     const reportError = vi.fn();
-    server = await serve((() => Promise.resolve('just a string')) as unknown as () => Response, { reportError });
+    server = await serve((() => Promise.resolve('just a string')) as unknown as () => Response, {
+      reportError,
+    });
     const got = await get(server.url, '/p');
     expect(got.status).toBe(500);
     expect(got.body).toBe('Internal Server Error');

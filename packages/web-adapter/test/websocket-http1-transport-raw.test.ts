@@ -42,7 +42,9 @@ describe('WebSocket over HTTP/1.1, raw TCP client', () => {
     client.write(Buffer.concat([Buffer.from(HANDSHAKE, 'latin1'), textFrame('early')]));
     await readUntil(client, /echo early/);
     const frames = framesAfterHead(Buffer.concat(all));
-    expect(frames.map((f) => [f.opcode, new TextDecoder().decode(f.payload)])).toEqual([[Opcode.Text, 'echo early']]);
+    expect(frames.map((f) => [f.opcode, new TextDecoder().decode(f.payload)])).toEqual([
+      [Opcode.Text, 'echo early'],
+    ]);
     client.destroy();
   });
 
@@ -67,7 +69,11 @@ describe('WebSocket over HTTP/1.1, raw TCP client', () => {
     await seen;
     client.destroy();
     const info = await closed;
-    expect(info).toMatchObject({ code: 1006, wasClean: false, reason: 'the client went away before the upgrade' });
+    expect(info).toMatchObject({
+      code: 1006,
+      wasClean: false,
+      reason: 'the client went away before the upgrade',
+    });
   });
 
   it('sends a 4 MiB message byte-exact to a client that reads only later (write backpressure)', async () => {

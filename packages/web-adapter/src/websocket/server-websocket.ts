@@ -409,6 +409,7 @@ function toBytes(data: ArrayBufferLike | ArrayBufferView): Uint8Array {
 
 function exactBuffer(bytes: Uint8Array): ArrayBuffer {
   // Received payloads are never backed by a SharedArrayBuffer.
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)
+    return bytes.buffer as ArrayBuffer;
   return bytes.slice().buffer as ArrayBuffer;
 }
