@@ -35,13 +35,14 @@ const PAUSED_POLL_MS = 1000;
  * - `minRequestBodyRate` after `minRequestBodyRateGraceMs` (Kestrel's MinRequestBodyDataRate,
  *   240 octets/s after 5 s): once the active time t is past the grace, the body's flow-controlled
  *   octets must stay above rate × t (averaged from the request's HEADERS, as Kestrel averages) →
- *   `minRequestBodyRate`. It trips at t = max(grace, octets / rate).
+ *   `minRequestBodyRate`. It trips at t = max(grace, octets / rate). With the defaults, a body
+ *   that sends nothing after its HEADERS is answered at 5 s by this one, long before 60 s.
  *
  * Active time stops while the client cannot send: our receive window of the stream, or of the
  * connection, is exhausted (the application does not consume, or WINDOW_UPDATEs are still being
  * coalesced). That is our backpressure, never the client's fault (Kestrel pauses its rate timing
- * when the application does not read, and on low connection credit; nginx re-arms its timer when
- * it reopens the window). A pause does not reset the clocks: the time before it still counts.
+ * when the application does not read, and already on low connection credit, where we wait for 0:
+ * a client with any credit left can send; nginx re-arms its timer when it reopens the window). A pause does not reset the clocks: the time before it still counts.
  * A paused stream therefore never trips, however long the application leaves it unread. Windows
  * close only on DATA, when the core has just been given the time; they reopen on `consume`, which
  * carries none, so a reopening takes effect at the next time the core is given (DATA, or the tick
