@@ -145,3 +145,43 @@ describe('minRequestBodyRate on loopback', () => {
     await expect(nodeGet(server.port, '/other')).resolves.toEqual({ status: 200, body: 'ok' });
   });
 });
+
+describe('request bodies exempt from the body timeouts', () => {
+  /** A POST like `post()` with extra fields. */
+  function postWith(streamId: number, fields: { name: string; value: string }[]): HeaderBlock {
+    return {
+      ...post(streamId),
+      block: new HpackEncoder().encode([
+        { name: ':method', value: 'POST' },
+        { name: ':scheme', value: 'http' },
+        { name: ':authority', value: 'x' },
+        { name: ':path', value: '/stream' },
+        ...fields,
+      ]),
+    };
+  }
+
+  it('a gRPC call (content-type application/grpc) and an exchange that asked for it idle past the timeout; a plain POST does not', async () => {
+    const held: ServerExchange[] = [];
+    const server = await startServer(
+      (ex) => {
+        if (ex.fields.some((f) => f.name === 'x-exempt')) ex.exemptBodyTimeouts();
+        held.push(ex);
+      },
+      { requestBodyTimeoutMs: 200, minRequestBodyRate: 0 },
+    );
+    const grpc = await rawPeer(server.port);
+    grpc.send(postWith(1, [{ name: 'content-type', value: 'application/grpc+proto' }]));
+    const asked = await rawPeer(server.port);
+    asked.send(postWith(1, [{ name: 'x-exempt', value: '1' }]));
+    const plain = await rawPeer(server.port);
+    plain.send(post(1));
+    await until(() => plain.frames.some((f) => f.type === 'RST_STREAM'));
+    // The plain POST was answered after 200 ms; the other two, idle as long, were not.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(answer(plain.frames, 1)).toEqual(['HEADERS :status 408 ES', 'RST_STREAM NO_ERROR']);
+    expect(answer(grpc.frames, 1)).toEqual([]);
+    expect(answer(asked.frames, 1)).toEqual([]);
+    expect(held.filter((ex) => ex.signal.aborted)).toHaveLength(1);
+  });
+});

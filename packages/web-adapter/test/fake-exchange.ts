@@ -81,6 +81,13 @@ export class FakeExchange implements ServerExchange {
   reset(code?: unknown): void {
     this.resets.push(code ?? 'CANCEL');
   }
+
+  exemptBodyTimeouts(): void {
+    this.exempted = true;
+  }
+
+  /** Whether the adapter exempted this request's body from the connection's body timeouts. */
+  exempted = false;
 }
 
 /** Reads a recorded body source (as the adapter produces: string or ReadableStream) to text. */

@@ -106,7 +106,7 @@ export function clientConnection(socket: Duplex, options: SessionOptions = {}): 
         if (p === undefined || e.informational) break;
         p.responded = true;
         // A consumer that stops reading the body before its end does not want the rest.
-        const body = new StreamBody(e.streamId, session.conn, () => {
+        const body = new StreamBody(e.streamId, session.stage, () => {
           if (pending.get(p.id) !== p) return;
           settle(p);
           p.resolveTrailers?.([]);

@@ -110,6 +110,15 @@ export class ConnectionStage {
     this.schedule();
   };
 
+  /**
+   * The consumer used `octets` of a stream's received body: the credit goes back (WINDOW_UPDATE),
+   * and the core's clocks that stopped on a full window are looked at again this turn.
+   */
+  consume(streamId: number, octets: number): void {
+    this.conn.consume(streamId, octets);
+    this.schedule();
+  }
+
   /** Coalesces the work of one turn into one flush. Call after any call into `conn`. */
   schedule(): void {
     if (!this.finished) this.pacer.schedule();

@@ -82,6 +82,12 @@ export interface ServerExchange {
   ): void;
   /** RST_STREAM with the given code (default CANCEL). */
   reset(code?: ErrorCode): void;
+  /**
+   * This request's body may be idle or slow as long as it likes (a streaming upload, a long
+   * poll): the connection's `requestBodyTimeoutMs` and `minRequestBodyRate` stop applying to it.
+   * gRPC requests (content-type application/grpc...) and CONNECT streams are exempt already.
+   */
+  exemptBodyTimeouts(): void;
 }
 
 /** One response received by a client. */

@@ -81,6 +81,10 @@ export function serverExchanges(stage: ConnectionStage): OperatorFunction<Connec
       const onEvent = (e: ConnectionEvent): void => {
         switch (e.kind) {
           case 'requestReceived': {
+            // A gRPC call's request body is a message stream the client may leave idle or slow
+            // (client and bidi streaming): the core's body timeouts do not apply to it, as
+            // ASP.NET Core's gRPC turns off Kestrel's minimum data rate for these calls.
+            if (!e.endStream && isGrpc(e.fields)) stage.conn.exemptRequestBody(e.streamId);
             const ex = new Exchange(stage, e.streamId, e.fields, e.head, stopReceiving);
             if (!e.endStream) exchanges.set(e.streamId, ex);
             else ex.requestEnded([]);
@@ -178,7 +182,7 @@ class Exchange implements ServerExchange {
     this.path = head.path ?? '';
     this.protocol = head.protocol;
     // A body left mid-way after the response is complete is not wanted: ask the client to stop.
-    this.body = new StreamBody(streamId, stage.conn, () => {
+    this.body = new StreamBody(streamId, stage, () => {
       if (this.responseComplete) stopReceiving(this);
     });
     this.trailers = new Promise((r) => {
@@ -256,6 +260,10 @@ class Exchange implements ServerExchange {
     this.done();
   }
 
+  exemptBodyTimeouts(): void {
+    this.stage.conn.exemptRequestBody(this.streamId);
+  }
+
   reset(code: ErrorCode = 'CANCEL'): void {
     this.stage.dropBody(this.streamId);
     this.stage.conn.resetStream(this.streamId, code);
@@ -265,6 +273,12 @@ class Exchange implements ServerExchange {
   private done(): void {
     Exchange.live.get(this.stage)?.delete(this.streamId);
   }
+}
+
+/** RFC 9110 §8.3 media type `application/grpc` or `application/grpc+proto` and the like. */
+function isGrpc(fields: FieldList): boolean {
+  for (const f of fields) if (f.name === 'content-type') return f.value.startsWith('application/grpc');
+  return false;
 }
 
 function withStatus(status: number, fields: FieldList): HeaderField[] {
