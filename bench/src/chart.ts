@@ -69,6 +69,7 @@ export function ratiosSvg(data: readonly RatioRow[], subtitle: string): string {
   const width = labelW + barW + 60;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<title>h2tubes benchmark ratios against node:http2, ${esc(subtitle)}</title>`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="8" y="16" font-size="14" font-weight="bold">h2tubes / reference, same run (higher is better; 1.0 = parity)</text>`,
     `<text x="8" y="32" fill="#555">${esc(subtitle)}</text>`,
