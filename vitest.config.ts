@@ -29,11 +29,12 @@ export default defineConfig({
       // Packages are also exercised by their dependents' tests, so `--project x --coverage` alone
       // reports less than these and fails them: check coverage on the whole suite.
       thresholds: {
-        'packages/tubes/src/**': { statements: 80, branches: 72, functions: 81, lines: 81 },
-        'packages/h2-frames/src/**': { statements: 97, branches: 95, functions: 95, lines: 98 },
-        'packages/h2-flow/src/**': { statements: 93, branches: 86, functions: 94, lines: 95 },
-        // web-adapter: measured by its own project alone (a lower bound of the whole suite's).
-        'packages/web-adapter/src/**': { statements: 97, branches: 96, functions: 92, lines: 98 },
+        'packages/tubes/src/**': { statements: 95, branches: 95, functions: 95, lines: 95 },
+        'packages/h2-frames/src/**': { statements: 97, branches: 95, functions: 95, lines: 97 },
+        'packages/h2-flow/src/**': { statements: 97, branches: 95, functions: 96, lines: 98 },
+        // web-adapter: the whole suite (`npm run coverage`) measures less than its own project alone
+        // (96.98 % branches there; files the examples load, such as the CLI, count here too).
+        'packages/web-adapter/src/**': { statements: 92, branches: 91, functions: 90, lines: 93 },
         'packages/websocket/src/**': { statements: 93, branches: 89, functions: 89, lines: 95 },
       },
     },
