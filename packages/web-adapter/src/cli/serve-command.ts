@@ -41,7 +41,7 @@ export async function serveCommand(options: CliOptions, env: NodeJS.ProcessEnv):
   if (options.workers === 1) {
     const server = await listen(handler, serveOptions, options);
     print(bannerLines(options.module, server.addresses, cacert));
-    closeOnSignals(server, true);
+    closeOnSignals(Promise.resolve(server), true);
     return;
   }
   if (cluster.isPrimary) {
@@ -52,11 +52,14 @@ export async function serveCommand(options: CliOptions, env: NodeJS.ProcessEnv):
   }
   try {
     await serveCluster(options.workers, async () => {
-      const server = await listen(handler, serveOptions, options);
+      const started = listen(handler, serveOptions, options);
+      // Handlers first: a signal while this worker is still binding closes it once bound, instead
+      // of killing it mid-start (the primary forwards Ctrl-C as soon as any worker printed the
+      // banner). Ctrl-C in a terminal reaches the workers directly and through the primary: the
+      // second signal is the same request, not an impatient user.
+      closeOnSignals(started, false);
+      const server = await started;
       if (cluster.worker?.id === 1) print(bannerLines(options.module, server.addresses, cacert));
-      // Ctrl-C in a terminal reaches the workers directly and through the primary: the second
-      // signal is the same request, not an impatient user.
-      closeOnSignals(server, false);
     });
   } catch (e) {
     // The worker has said why on the shared stderr; the primary only adds that it stops.
@@ -111,7 +114,7 @@ async function certificateFor(options: CliOptions, env: NodeJS.ProcessEnv): Prom
   }
 }
 
-function closeOnSignals(server: Server, secondSignalExits: boolean): void {
+function closeOnSignals(server: Promise<Server>, secondSignalExits: boolean): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -121,7 +124,10 @@ function closeOnSignals(server: Server, secondSignalExits: boolean): void {
     stopping = true;
     if (cluster.isPrimary || cluster.worker?.id === 1) console.log(`h2tubes: ${signal}, closing gracefully`);
     // Exit once closed even if the module keeps timers or sockets of its own open.
-    void server.close().then(() => process.exit(0));
+    server.then(
+      (s) => s.close().then(() => process.exit(0)),
+      () => process.exit(1), // it never listened; its error is reported where it was awaited
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
