@@ -143,7 +143,12 @@ async function startPrimary(count: number, options: ClusterOptions): Promise<Clu
     slot.worker = worker;
     slot.startedAt = Date.now();
     return new Promise((resolve, reject) => {
-      const onExit = (): void => reject(new Error(`worker ${worker.process.pid} exited before listening`));
+      // While stopping (Ctrl-C during start-up), a worker that ends before it listened was told to:
+      // not a failure to report.
+      const onExit = (): void =>
+        stopping
+          ? resolve(worker)
+          : reject(new Error(`worker ${worker.process.pid} exited before listening`));
       worker.once('exit', onExit);
       // 'listening': the worker's first server is bound, so the port answers once this resolves.
       worker.once('listening', (address) => {

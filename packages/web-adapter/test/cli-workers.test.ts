@@ -41,5 +41,5 @@ it('serves from two workers and closes them all on SIGINT', async () => {
     expect(stdout).toBe(`object says hello to /${name}\n`);
   }
   cli.child.kill('SIGINT');
-  expect(await cli.exited).toBe(0);
+  expect(await cli.exited, `stdout:\n${cli.stdout}\nstderr:\n${cli.stderr}`).toBe(0);
 });
