@@ -3,33 +3,7 @@
  * `src/core/` is sans-I/O (no rxjs, no sockets, no timers): decoded frames in, frames and events
  * out through a sink. `src/tubes/` lifts it into RxJS operators.
  */
-export { Connection, type GoawayOptions } from './core/connection.js';
-export type { ConnectionEvent, ConnectionEventKind, ConnectionSink } from './core/events.js';
-export { FlowWindow } from './core/flow-window.js';
-export { type LimitName, TokenBucket } from './core/limits.js';
-export type { ConnectionOptions, Role } from './core/options.js';
-export { DEFAULT_URGENCY, type Priority, parsePriority } from './core/priority.js';
-export { ReceiveCredit } from './core/receive-credit.js';
-export {
-  announcedSettings,
-  applySettings,
-  INITIAL_SETTINGS,
-  LocalSettings,
-  type SettingName,
-  type SettingsUpdate,
-  type SettingsValues,
-} from './core/settings.js';
-export {
-  type ClosedAnswer,
-  type ClosedCause,
-  closedStreamAnswer,
-  isRefusal,
-  type Refusal,
-  type Step,
-  type StreamInput,
-  type StreamState,
-  stepStream,
-} from './core/stream-state.js';
+export * from './core/public-api.js';
 export { DEFAULT_OBSERVABLE_BODY_POLICY, pullBody } from './tubes/body-puller.js';
 export { type ClientSession, clientConnection, type StreamResetError } from './tubes/client-connection.js';
 export { ConnectionStage, type ConnectionStageOptions } from './tubes/connection-stage.js';

@@ -1,7 +1,7 @@
+import { assertNever } from './assert-never.js';
 import { errorCodeNumber } from './error-codes.js';
 import {
   type AssembledFrame,
-  assertNever,
   FLAGS,
   FRAME_HEADER_LENGTH,
   FRAME_TYPE_CODES,

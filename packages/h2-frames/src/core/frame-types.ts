@@ -244,8 +244,3 @@ export interface FieldBlock {
 
 export type AssembledFrame = NonHeaderFrame | HeaderBlock;
 export type DecodedFrame = NonHeaderFrame | FieldBlock;
-
-/** Exhaustiveness check for `switch (frame.type)`. */
-export function assertNever(x: never): never {
-  throw new Error(`unexpected value: ${JSON.stringify(x)}`);
-}
