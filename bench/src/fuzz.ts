@@ -1,6 +1,6 @@
 /**
  * Long fuzz, beyond the fast-check runs of CI: seeded, reproducible inputs through
- *   1. bytes → Connection: FrameSplitter → parseFrame → HeaderBlockAssembler → HpackDecoder →
+ *   1. bytes → Connection: FrameSplitter → parseFrame → FieldBlockAssembler → HpackDecoder →
  *      Connection.receive, the server role, as the h2-flow tests and ConnectionStage drive the core;
  *   2. the HPACK decoder alone (random and mutated blocks on one decoding context), plus a
  *      differential check: what HpackEncoder writes, HpackDecoder reads back unchanged.
@@ -19,10 +19,10 @@ import {
   type AssembledFrame,
   CONNECTION_PREFACE,
   type DecodedFrame,
+  FieldBlockAssembler,
   FrameSplitter,
   H2ProtocolError,
   H2UsageError,
-  HeaderBlockAssembler,
   type HeaderField,
   HpackDecoder,
   HpackEncoder,
@@ -337,7 +337,7 @@ export function runConnection(input: Uint8Array, r: Rng): Outcome {
   const conn = new Connection({ role: 'server' }, { frame: () => {}, event: (e) => events.push(e) });
   conn.start(now);
   const splitter = new FrameSplitter({ expectPreface: true });
-  const assembler = new HeaderBlockAssembler();
+  const assembler = new FieldBlockAssembler();
   const decoder = new HpackDecoder({ maxHeaderListSize: 65_536 });
   const receive = (f: DecodedFrame): void => {
     conn.receive(f, now); // must never throw for bad input

@@ -1,5 +1,5 @@
 import {
-  assembleHeaderBlocks,
+  assembleFieldBlocks,
   type DecodedFrame,
   decodeHpack,
   type Frame,
@@ -57,7 +57,7 @@ export class InspectedDirection {
   }
 
   /**
-   * Bytes → frames through the standard chain (splitFrames → parseFrames → assembleHeaderBlocks
+   * Bytes → frames through the standard chain (splitFrames → parseFrames → assembleFieldBlocks
    * → decodeHpack) with `logFrames` inserted after parseFrames; decoded header lists are printed
    * under their frame. `opposite` receives our sender's SETTINGS_HEADER_TABLE_SIZE.
    * An inspector shows what peers send, it does not police them: frame and header limits are the
@@ -78,7 +78,7 @@ export class InspectedDirection {
           for (const s of f.settings)
             if (s.id === SETTINGS_IDS.SETTINGS_HEADER_TABLE_SIZE) opposite.allowTableSize(s.value);
         }),
-        assembleHeaderBlocks({ maxBlockSize: 1 << 24, maxContinuations: 1 << 20 }),
+        assembleFieldBlocks({ maxBlockSize: 1 << 24, maxContinuations: 1 << 20 }),
         decodeHpack(this.decoder),
         tap((f) => {
           if (f.type === 'FIELD_BLOCK') for (const line of describeFields(f.fields)) out.print(line);

@@ -6,7 +6,7 @@
 import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
 import {
-  assembleHeaderBlocks,
+  assembleFieldBlocks,
   decodeHpack,
   encodeHpack,
   parseFrames,
@@ -70,7 +70,7 @@ describe('a server composed by hand from the public stages', () => {
           splitFrames(codec.splitter),
           parseFrames(h2.streamError),
           tap((frame) => seen.push(`← ${frame.type} ${frame.streamId}`)),
-          assembleHeaderBlocks(),
+          assembleFieldBlocks(),
           decodeHpack(codec.decoder),
           h2.receive,
           tap(codec.follow),

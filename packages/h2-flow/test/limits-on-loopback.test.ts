@@ -70,7 +70,7 @@ describe('rapid reset (CVE-2023-44487)', () => {
 
 describe('header blocks (the 2024 CONTINUATION floods)', () => {
   it('more CONTINUATION frames than allowed end the connection with ENHANCE_YOUR_CALM before joining', async () => {
-    const server = await startServer(ok, { headerBlock: { maxContinuations: 4 } });
+    const server = await startServer(ok, { fieldBlock: { maxContinuations: 4 } });
     const peer = await rawPeer(server.port);
     const block = peer.request(1, '/').block;
     peer.send({
@@ -89,7 +89,7 @@ describe('header blocks (the 2024 CONTINUATION floods)', () => {
   });
 
   it('an encoded block over the size bound ends the connection with ENHANCE_YOUR_CALM', async () => {
-    const server = await startServer(ok, { headerBlock: { maxBlockSize: 4096 } });
+    const server = await startServer(ok, { fieldBlock: { maxBlockSize: 4096 } });
     const peer = await rawPeer(server.port);
     const chunk = new Uint8Array(3000).fill(0x88);
     peer.send({

@@ -5,7 +5,7 @@
  * exchange's signal aborts, the connection stays up, and another connection is served. Short
  * limits through the options keep the test quick; no timing is asserted, only the outcome.
  */
-import { type Frame, type HeaderBlock, HpackDecoder, HpackEncoder } from '@h2tubes/h2-frames';
+import { type EncodedFieldBlock, type Frame, HpackDecoder, HpackEncoder } from '@h2tubes/h2-frames';
 import { NEVER } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerExchange } from '../src/tubes/exchange-types.js';
@@ -14,7 +14,7 @@ import { closeAll, nodeGet, rawPeer, startServer, until } from './helpers/loopba
 afterEach(closeAll);
 
 /** A POST header block whose body is still to come (this peer's only HPACK context: fresh encoder). */
-function post(streamId: number): HeaderBlock {
+function post(streamId: number): EncodedFieldBlock {
   return {
     type: 'HEADER_BLOCK',
     kind: 'HEADERS',
@@ -148,7 +148,7 @@ describe('minRequestBodyRate on loopback', () => {
 
 describe('request bodies exempt from the body timeouts', () => {
   /** A POST like `post()` with extra fields. */
-  function postWith(streamId: number, fields: { name: string; value: string }[]): HeaderBlock {
+  function postWith(streamId: number, fields: { name: string; value: string }[]): EncodedFieldBlock {
     return {
       ...post(streamId),
       block: new HpackEncoder().encode([

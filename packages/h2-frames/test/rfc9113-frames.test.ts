@@ -4,10 +4,10 @@ import {
   type AssembledFrame,
   CONNECTION_PREFACE,
   encodeFrames,
+  FieldBlockAssembler,
   type Frame,
   FrameSplitter,
   H2ProtocolError,
-  HeaderBlockAssembler,
   parseFrame,
 } from '../src/index.js';
 import { anyFrame, chunk } from './frame-arbitraries.js';
@@ -86,7 +86,7 @@ describe('never crash on arbitrary input', () => {
         fc.boolean(),
         (chunks, preface) => {
           const s = new FrameSplitter({ expectPreface: preface });
-          const a = new HeaderBlockAssembler();
+          const a = new FieldBlockAssembler();
           try {
             for (const c of chunks) s.push(c, (f) => a.push(parseFrame(f), () => {}));
             s.end();
@@ -108,7 +108,7 @@ describe('never crash on arbitrary input', () => {
           const bytes = encodeFrames(frames).slice();
           for (const [at, v] of flips) if (bytes.length > 0) bytes[at % bytes.length] = v;
           const s = new FrameSplitter({ maxFrameSize: 16_777_215 });
-          const a = new HeaderBlockAssembler();
+          const a = new FieldBlockAssembler();
           try {
             s.push(bytes, (f) => a.push(parseFrame(f), () => {}));
           } catch (e) {
@@ -266,7 +266,7 @@ describe('RFC 9113 §4.3, §6.10 field block assembly', () => {
     fragment: Uint8Array.from(fragment),
   });
   const assemble = (frames: Frame[], options = {}) => {
-    const a = new HeaderBlockAssembler(options);
+    const a = new FieldBlockAssembler(options);
     const out: AssembledFrame[] = [];
     for (const f of frames) a.push(f, (x) => out.push(x));
     return out;

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import type { HeaderField } from '@h2tubes/h2-frames';
+import type { FieldList } from '@h2tubes/h2-frames';
 import { headersToFields, initToFields } from './field-conversion.js';
 import { attachRequestContext } from './request-context.js';
 import type { RequestSink } from './request-sink.js';
@@ -57,7 +57,7 @@ function trailerHeaders(raw: string[]): Headers {
   return headers;
 }
 
-function sendInformational(res: http.ServerResponse, status: number, fields: readonly HeaderField[]): void {
+function sendInformational(res: http.ServerResponse, status: number, fields: FieldList): void {
   if (res.headersSent) return;
   // node:http can send only these 1xx; the others have no HTTP/1.1 use a handler needs.
   if (status === 103)

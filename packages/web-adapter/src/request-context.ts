@@ -1,4 +1,4 @@
-import type { HeaderField } from '@h2tubes/h2-frames';
+import type { FieldList } from '@h2tubes/h2-frames';
 
 /**
  * What the adapter knows about a Fetch `Request` beyond the Fetch API: how to send a 1xx before
@@ -7,7 +7,7 @@ import type { HeaderField } from '@h2tubes/h2-frames';
  */
 export interface RequestContext {
   /** Sends an informational (1xx) response, e.g. 103 Early Hints (RFC 8297). */
-  sendInformational(status: number, fields: readonly HeaderField[]): void;
+  sendInformational(status: number, fields: FieldList): void;
   /** Trailers that followed the request body; empty when there were none. */
   readonly trailers: Promise<Headers>;
 }

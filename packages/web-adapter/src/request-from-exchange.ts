@@ -1,5 +1,5 @@
 import type { ReceivedBody, ServerExchange } from '@h2tubes/h2-flow';
-import type { HeaderField } from '@h2tubes/h2-frames';
+import type { FieldList } from '@h2tubes/h2-frames';
 import type { Subscription } from 'rxjs';
 import { ExchangeRequest, lazyRequestsWork } from './exchange-request.js';
 import { fieldsToHeaders } from './field-conversion.js';
@@ -109,7 +109,7 @@ const bodyOf = (exchange: ServerExchange): ReadableStream<Uint8Array> => bodyStr
 class ExchangeContext implements RequestContext {
   private trailersValue: Promise<Headers> | undefined;
   constructor(private readonly exchange: ServerExchange) {}
-  sendInformational(status: number, fields: readonly HeaderField[]): void {
+  sendInformational(status: number, fields: FieldList): void {
     this.exchange.sendInformational(status, fields);
   }
   get trailers(): Promise<Headers> {

@@ -9,10 +9,10 @@ import * as http2 from 'node:http2';
 import net from 'node:net';
 import {
   CONNECTION_PREFACE,
+  type EncodedFieldBlock,
   encodeFrames,
   type Frame,
   FrameSplitter,
-  type HeaderBlock,
   HpackDecoder,
   HpackEncoder,
   parseFrame,
@@ -35,14 +35,14 @@ async function until(pred: () => boolean, ms = 10_000): Promise<void> {
 /** A raw client: preface, empty SETTINGS, ACKs the server's; every frame it receives is kept. */
 async function rawClient(
   port: number,
-): Promise<{ frames: Frame[]; send(...fs: (Frame | HeaderBlock)[]): void; closed(): boolean }> {
+): Promise<{ frames: Frame[]; send(...fs: (Frame | EncodedFieldBlock)[]): void; closed(): boolean }> {
   const socket = net.connect(port, '127.0.0.1');
   sockets.push(socket);
   await new Promise((r) => socket.once('connect', r));
   const frames: Frame[] = [];
   let closed = false;
   const splitter = new FrameSplitter();
-  const send = (...fs: (Frame | HeaderBlock)[]): void => {
+  const send = (...fs: (Frame | EncodedFieldBlock)[]): void => {
     if (!socket.destroyed) socket.write(encodeFrames(fs));
   };
   socket.on('data', (c: Buffer) =>
@@ -105,7 +105,7 @@ describe('requestBodyTimeout through serve()', () => {
       },
     );
     const client = await rawClient(server.port);
-    const post: HeaderBlock = {
+    const post: EncodedFieldBlock = {
       type: 'HEADER_BLOCK',
       kind: 'HEADERS',
       streamId: 1,

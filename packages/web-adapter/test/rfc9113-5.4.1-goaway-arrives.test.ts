@@ -8,10 +8,10 @@
 import net from 'node:net';
 import {
   CONNECTION_PREFACE,
+  type EncodedFieldBlock,
   encodeFrames,
   type Frame,
   FrameSplitter,
-  type HeaderBlock,
   HpackEncoder,
   parseFrame,
 } from '@h2tubes/h2-frames';
@@ -31,7 +31,7 @@ interface FloodOutcome {
 }
 
 /** Writes the preface, an empty SETTINGS and `flood` in one write, then reads until the server closes. */
-async function flood(port: number, frames: (Frame | HeaderBlock)[]): Promise<FloodOutcome> {
+async function flood(port: number, frames: (Frame | EncodedFieldBlock)[]): Promise<FloodOutcome> {
   const socket = net.connect(port, '127.0.0.1');
   await new Promise((r) => socket.once('connect', r));
   const received: Frame[] = [];
@@ -81,7 +81,7 @@ describe('RFC 9113 §5.4.1: the GOAWAY reaches a flooding peer before the connec
   it('a rapid-reset flood (2 000 streams opened and reset, over the burst of 1 000)', async () => {
     server = await serve(() => new Response('ok'));
     const hpack = new HpackEncoder();
-    const frames: (Frame | HeaderBlock)[] = [];
+    const frames: (Frame | EncodedFieldBlock)[] = [];
     for (let i = 0; i < 2000; i++) {
       const streamId = 2 * i + 1;
       frames.push(

@@ -2,9 +2,9 @@ import {
   checkTrailers,
   type DecodedFrame,
   type ErrorCode,
+  type FieldList,
   type H2ProtocolError,
   H2UsageError,
-  type HeaderField,
   parseRequestHead,
 } from '@h2tubes/h2-frames/core';
 import type { Clock, Closing } from './closing.js';
@@ -274,7 +274,7 @@ export class Connection {
    * const id = c.request([{ name: ':method', value: 'GET' }, { name: ':scheme', value: 'https' },
    *   { name: ':authority', value: 'example.com' }, { name: ':path', value: '/' }], { endStream: true });
    */
-  request(fields: readonly HeaderField[], options: { endStream?: boolean } = {}): number {
+  request(fields: FieldList, options: { endStream?: boolean } = {}): number {
     if (this.role !== 'client') throw new H2UsageError('request() is for the client role');
     if (this.timers.startedAt < 0) throw new H2UsageError('call start() first');
     if (!this.canRequest())
@@ -306,7 +306,7 @@ export class Connection {
    * @example
    * c.respond(1, [{ name: ':status', value: '200' }, { name: 'content-type', value: 'text/plain' }]);
    */
-  respond(streamId: number, fields: readonly HeaderField[], options: { endStream?: boolean } = {}): boolean {
+  respond(streamId: number, fields: FieldList, options: { endStream?: boolean } = {}): boolean {
     const s = this.checks.serverStream(streamId, 'respond');
     if (s === undefined) return false;
     const status = this.checks.responseStatus(fields);
@@ -327,7 +327,7 @@ export class Connection {
    * @example
    * c.sendInformational(1, [{ name: ':status', value: '103' }, { name: 'link', value: '</a.css>; rel=preload' }]);
    */
-  sendInformational(streamId: number, fields: readonly HeaderField[]): boolean {
+  sendInformational(streamId: number, fields: FieldList): boolean {
     const s = this.checks.serverStream(streamId, 'sendInformational');
     if (s === undefined) return false;
     const status = this.checks.responseStatus(fields);
@@ -367,7 +367,7 @@ export class Connection {
    * @example
    * c.sendTrailers(id, [{ name: 'grpc-status', value: '0' }]);
    */
-  sendTrailers(streamId: number, fields: readonly HeaderField[]): boolean {
+  sendTrailers(streamId: number, fields: FieldList): boolean {
     const s = this.checks.bodyStream(streamId, 'sendTrailers');
     if (s === undefined) return false;
     const problem = checkTrailers(fields);

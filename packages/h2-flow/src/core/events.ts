@@ -2,8 +2,8 @@ import type {
   DecodedFrame,
   ErrorCode,
   ErrorInitiator,
+  FieldList,
   H2ProtocolError,
-  HeaderField,
   RequestHead,
 } from '@h2tubes/h2-frames/core';
 import type { LimitName } from './limits.js';
@@ -18,7 +18,7 @@ export type ConnectionEvent =
   | {
       readonly kind: 'requestReceived';
       readonly streamId: number;
-      readonly fields: readonly HeaderField[];
+      readonly fields: FieldList;
       readonly head: RequestHead;
       readonly endStream: boolean;
     }
@@ -28,11 +28,11 @@ export type ConnectionEvent =
       readonly streamId: number;
       readonly status: number;
       readonly informational: boolean;
-      readonly fields: readonly HeaderField[];
+      readonly fields: FieldList;
       readonly endStream: boolean;
     }
   /** Trailers (they always end the stream, §8.1). */
-  | { readonly kind: 'trailersReceived'; readonly streamId: number; readonly fields: readonly HeaderField[] }
+  | { readonly kind: 'trailersReceived'; readonly streamId: number; readonly fields: FieldList }
   /**
    * Body bytes. `flowControlledLength` counts padding too (§6.9.1); the padding part is
    * returned at once, `data.length` octets stay on loan until `consume(streamId, n)`.

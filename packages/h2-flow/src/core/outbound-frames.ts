@@ -2,8 +2,8 @@ import type {
   DataFrame,
   ErrorCode,
   FieldBlock,
+  FieldList,
   GoawayFrame,
-  HeaderField,
   PingFrame,
   RstStreamFrame,
   SettingsEntry,
@@ -18,11 +18,7 @@ import type {
  * @example
  * sink.frame(rstStream(1, 'CANCEL'));
  */
-export const headers = (
-  streamId: number,
-  fields: readonly HeaderField[],
-  endStream: boolean,
-): FieldBlock => ({
+export const headers = (streamId: number, fields: FieldList, endStream: boolean): FieldBlock => ({
   type: 'FIELD_BLOCK',
   kind: 'HEADERS',
   streamId,

@@ -1,4 +1,4 @@
-import type { DecodedFrame, HeaderField } from '@h2tubes/h2-frames/core';
+import type { DecodedFrame, FieldList } from '@h2tubes/h2-frames/core';
 import type { Closing } from './closing.js';
 import type { ConnectionEvent } from './events.js';
 import * as out from './outbound-frames.js';
@@ -33,7 +33,7 @@ export class RequestQueueAndRetry {
   constructor(private readonly p: RequestQueueParts) {}
 
   /** Queues a request whose stream record exists; sent at once when there is a slot. */
-  enqueue(s: H2Stream, method: string, fields: readonly HeaderField[], endStream: boolean): void {
+  enqueue(s: H2Stream, method: string, fields: FieldList, endStream: boolean): void {
     s.queued = true;
     s.method = method;
     s.requestFields = fields;

@@ -1,4 +1,4 @@
-import type { HeaderField } from '@h2tubes/h2-frames/core';
+import type { FieldList } from '@h2tubes/h2-frames/core';
 import { FlowWindow } from './flow-window.js';
 import type { ReceiveCredit } from './receive-credit.js';
 import type { Schedulable } from './send-scheduler.js';
@@ -58,12 +58,12 @@ export class H2Stream implements Schedulable {
   offset = 0;
   pendingBytes = 0;
   endQueued = false;
-  trailers: readonly HeaderField[] | undefined = undefined;
+  trailers: FieldList | undefined = undefined;
   /** Some DATA of this stream went out (a refused request can be retried only before that). */
   sentData = false;
 
   // Client retry of REFUSED_STREAM.
-  requestFields: readonly HeaderField[] | undefined = undefined;
+  requestFields: FieldList | undefined = undefined;
   requestEndStream = false;
   retries = 0;
 

@@ -1,4 +1,4 @@
-import { H2UsageError, type HeaderField, headerListSize, parseResponseHead } from '@h2tubes/h2-frames/core';
+import { type FieldList, H2UsageError, headerListSize, parseResponseHead } from '@h2tubes/h2-frames/core';
 import type { Closing } from './closing.js';
 import type { Role } from './options.js';
 import type { SettingsValues } from './settings.js';
@@ -54,7 +54,7 @@ export class UsageChecks {
   }
 
   /** The status of a well-formed response header section. */
-  responseStatus(fields: readonly HeaderField[]): number {
+  responseStatus(fields: FieldList): number {
     const head = parseResponseHead(fields);
     if (typeof head === 'string') throw new H2UsageError(`malformed response: ${head}`);
     this.outboundSize(fields);
@@ -68,7 +68,7 @@ export class UsageChecks {
    * client announcing a tiny value (even 0) must not be able to make responses fail or throw
    * into the application; a client that cannot take the fields discards the response (§10.5.1).
    */
-  outboundSize(fields: readonly HeaderField[]): void {
+  outboundSize(fields: FieldList): void {
     if (this.role === 'server') return;
     const size = headerListSize(fields);
     const max = this.peer().maxHeaderListSize;

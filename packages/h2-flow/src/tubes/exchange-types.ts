@@ -1,4 +1,4 @@
-import type { ErrorCode, HeaderField } from '@h2tubes/h2-frames';
+import type { ErrorCode, FieldList } from '@h2tubes/h2-frames';
 import type { Bounded, DemandDriven } from '@h2tubes/tubes';
 import type { Observable } from 'rxjs';
 
@@ -43,8 +43,8 @@ export interface ReceivedBody {
   ack(octets: number): void;
 }
 
-/** Headers of a message as field lines, pseudo-headers first (RFC 9113 §8.3). */
-export type FieldList = readonly HeaderField[];
+/** A field section, as `@h2tubes/h2-frames` defines it (one name across the packages). */
+export type { FieldList };
 
 /** One request received by a server. */
 export interface ServerExchange {

@@ -1,7 +1,7 @@
 import {
+  type FieldBlockAssemblerOptions,
   FrameSerializerSettings,
   FrameSplitter,
-  type HeaderBlockAssemblerOptions,
   HpackDecoder,
   HpackEncoder,
 } from '@h2tubes/h2-frames';
@@ -13,7 +13,7 @@ export interface FrameCodecOptions {
   /** Our SETTINGS_MAX_HEADER_LIST_SIZE, enforced by the decoder from the start. Default 65 536. */
   readonly maxHeaderListSize?: number;
   /** Bounds of an encoded field block (DESIGN.md: 64 KiB, 8 CONTINUATION frames). */
-  readonly headerBlock?: HeaderBlockAssemblerOptions;
+  readonly fieldBlock?: FieldBlockAssemblerOptions;
 }
 
 /**
@@ -31,13 +31,13 @@ export class FrameCodec {
   readonly decoder: HpackDecoder;
   readonly encoder = new HpackEncoder();
   readonly serializer = new FrameSerializerSettings();
-  readonly headerBlock: HeaderBlockAssemblerOptions | undefined;
+  readonly fieldBlock: FieldBlockAssemblerOptions | undefined;
 
   constructor(role: 'server' | 'client', options: FrameCodecOptions = {}) {
     // RFC 9113 §3.4: the server reads the client's preface before any frame.
     this.splitter = new FrameSplitter({ expectPreface: role === 'server' });
     this.decoder = new HpackDecoder({ maxHeaderListSize: options.maxHeaderListSize ?? 65_536 });
-    this.headerBlock = options.headerBlock;
+    this.fieldBlock = options.fieldBlock;
   }
 
   /** Applies the SETTINGS a connection event carries; pass it to `tap`. */

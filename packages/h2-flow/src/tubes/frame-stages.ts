@@ -1,6 +1,6 @@
 import {
   type AssembledFrame,
-  assembleHeaderBlocks,
+  assembleFieldBlocks,
   type DecodedFrame,
   decodeHpack,
   encodeHpack,
@@ -16,7 +16,7 @@ import type { FrameCodec } from './frame-codec.js';
 /**
  * Operators a user inserts at the boundaries of the standard chain, in both directions:
  *
- *   socket ─[bytesIn]─ splitFrames ─[afterSplit]─ parseFrames ─[afterParse]─ assembleHeaderBlocks
+ *   socket ─[bytesIn]─ splitFrames ─[afterSplit]─ parseFrames ─[afterParse]─ assembleFieldBlocks
  *     ─[afterAssemble]─ decodeHpack ─[afterDecode]─ connection
  *   connection ─[beforeEncode]─ encodeHpack ─[afterEncode]─ serializeFrames ─[bytesOut]─ socket
  *
@@ -45,7 +45,7 @@ export interface FrameStages {
 
 /**
  * The inbound chain, socket bytes → frames for the connection: `splitFrames → parseFrames →
- * assembleHeaderBlocks → decodeHpack` over the codec's shared state, with `stages` inserted.
+ * assembleFieldBlocks → decodeHpack` over the codec's shared state, with `stages` inserted.
  * `onStreamError` receives the structural stream errors the parser finds (RFC 9113 §6.3).
  *
  * @example
@@ -63,7 +63,7 @@ export function inboundFrames(
       stages.afterSplit ?? identity,
       parseFrames(onStreamError),
       stages.afterParse ?? identity,
-      assembleHeaderBlocks(codec.headerBlock),
+      assembleFieldBlocks(codec.fieldBlock),
       stages.afterAssemble ?? identity,
       decodeHpack(codec.decoder),
       stages.afterDecode ?? identity,

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { CONNECTION_PREFACE, type ErrorCode, type HeaderBlockAssemblerOptions } from '@h2tubes/h2-frames';
+import { CONNECTION_PREFACE, type ErrorCode, type FieldBlockAssemblerOptions } from '@h2tubes/h2-frames';
 import { type PauseToken, type SocketFount, socketFount, socketRoom } from '@h2tubes/tubes';
 import { type Observable, Subject, type Subscription, tap } from 'rxjs';
 import type { Connection } from '../core/connection.js';
@@ -20,7 +20,7 @@ export interface SessionOptions extends Omit<ConnectionStageOptions, 'role' | 'r
   /** Operators to insert at any boundary of the frame chain, both directions (a logger, a rewriter). */
   readonly stages?: FrameStages;
   /** Bounds of an encoded field block (DESIGN.md: 64 KiB, 8 CONTINUATION frames). */
-  readonly headerBlock?: HeaderBlockAssemblerOptions;
+  readonly fieldBlock?: FieldBlockAssemblerOptions;
 }
 
 /**
@@ -53,7 +53,7 @@ export class H2Session {
     this.highWater = options.outboundHighWaterMark ?? 1 << 20;
     this.codec = new FrameCodec(role, {
       maxHeaderListSize: options.maxHeaderListSize,
-      headerBlock: options.headerBlock,
+      fieldBlock: options.fieldBlock,
     });
     // The session still writes (a last GOAWAY) after it stops reading: detach, do not destroy.
     this.fount = socketFount(socket, { onUnsubscribe: 'detach' });

@@ -1,4 +1,3 @@
-import type { HeaderField } from '@h2tubes/h2-frames';
 import type { OverflowPolicy, Puller } from '@h2tubes/tubes';
 import type { Connection } from '../core/connection.js';
 import { pullBody } from './body-puller.js';
@@ -90,7 +89,7 @@ export class OutboundBodies {
       return;
     }
     Promise.resolve(trailers).then(
-      (t: readonly HeaderField[]) => {
+      (t: FieldList) => {
         if (t.length > 0) conn.sendTrailers(streamId, t);
         else conn.sendData(streamId, EMPTY, true);
         this.host.schedule();

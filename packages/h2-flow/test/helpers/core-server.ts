@@ -7,9 +7,9 @@ import net, { type AddressInfo } from 'node:net';
 import {
   type DecodedFrame,
   encodeFrames,
+  FieldBlockAssembler,
   FrameSplitter,
   H2ProtocolError,
-  HeaderBlockAssembler,
   HpackDecoder,
   HpackEncoder,
   parseFrame,
@@ -31,7 +31,7 @@ export async function startCoreServer(options: Omit<ConnectionOptions, 'role'> =
     sockets.add(socket);
     socket.on('error', () => {});
     const splitter = new FrameSplitter({ expectPreface: true });
-    const assembler = new HeaderBlockAssembler();
+    const assembler = new FieldBlockAssembler();
     const hpackIn = new HpackDecoder();
     const hpackOut = new HpackEncoder();
     let out: DecodedFrame[] = [];

@@ -7,10 +7,10 @@ import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
 import {
   CONNECTION_PREFACE,
+  type EncodedFieldBlock,
   encodeFrames,
   type Frame,
   FrameSplitter,
-  type HeaderBlock,
   type HeaderField,
   HpackDecoder,
   HpackEncoder,
@@ -78,9 +78,9 @@ export interface RawPeer {
   readonly socket: net.Socket;
   /** Every frame the server sent, parsed. */
   readonly frames: Frame[];
-  send(...fs: (Frame | HeaderBlock)[]): void;
+  send(...fs: (Frame | EncodedFieldBlock)[]): void;
   /** A GET request's header block (HPACK-encoded with this peer's encoder). */
-  request(streamId: number, path: string, endStream?: boolean): HeaderBlock;
+  request(streamId: number, path: string, endStream?: boolean): EncodedFieldBlock;
   isClosed(): boolean;
   /** The first GOAWAY the server sent, once one arrived. */
   goaway(): (Frame & { type: 'GOAWAY' }) | undefined;
@@ -101,7 +101,7 @@ export async function rawPeer(
   const splitter = new FrameSplitter();
   let closed = false;
   const encoder = new HpackEncoder();
-  const send = (...fs: (Frame | HeaderBlock)[]): void => {
+  const send = (...fs: (Frame | EncodedFieldBlock)[]): void => {
     if (!socket.destroyed) socket.write(encodeFrames(fs));
   };
   socket.on('data', (c: Buffer) =>
@@ -175,9 +175,9 @@ export interface RawServerPeer {
   readonly frames: Frame[];
   /** Each stream's header sections as decoded, in order (request headers, then trailers). */
   readonly heads: Map<number, HeaderField[][]>;
-  send(...fs: (Frame | HeaderBlock)[]): void;
+  send(...fs: (Frame | EncodedFieldBlock)[]): void;
   /** A response (or trailers, with no `:status`) header block, HPACK-encoded by this peer. */
-  headers(streamId: number, fields: HeaderField[], endStream: boolean): HeaderBlock;
+  headers(streamId: number, fields: HeaderField[], endStream: boolean): EncodedFieldBlock;
 }
 
 /**
@@ -197,7 +197,7 @@ export async function rawServer(
     const splitter = new FrameSplitter({ expectPreface: true });
     const decoder = new HpackDecoder();
     const encoder = new HpackEncoder();
-    const send = (...fs: (Frame | HeaderBlock)[]): void => {
+    const send = (...fs: (Frame | EncodedFieldBlock)[]): void => {
       if (!socket.destroyed) socket.write(encodeFrames(fs));
     };
     socket.on('data', (c: Buffer) =>

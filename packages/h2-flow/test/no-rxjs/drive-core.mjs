@@ -6,8 +6,8 @@ import { Connection } from '@h2tubes/h2-flow/core';
 import {
   CONNECTION_PREFACE,
   encodeFrames,
+  FieldBlockAssembler,
   FrameSplitter,
-  HeaderBlockAssembler,
   HpackDecoder,
   HpackEncoder,
   parseFrame,
@@ -17,7 +17,7 @@ import { HeaderLengthSplitter } from '@h2tubes/tubes/core';
 /** One direction's decoding: bytes → frames → header blocks → decoded field blocks. */
 function decoder(expectPreface) {
   const splitter = new FrameSplitter({ expectPreface });
-  const assembler = new HeaderBlockAssembler();
+  const assembler = new FieldBlockAssembler();
   const hpack = new HpackDecoder();
   return (bytes, emit) =>
     splitter.push(bytes, (frame) =>

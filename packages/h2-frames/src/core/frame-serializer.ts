@@ -2,18 +2,18 @@ import { assertNever } from './assert-never.js';
 import { errorCodeNumber } from './error-codes.js';
 import {
   type AssembledFrame,
+  type EncodedFieldBlock,
   FLAGS,
   FRAME_HEADER_LENGTH,
   FRAME_TYPE_CODES,
   type Frame,
-  type HeaderBlock,
   MIN_MAX_FRAME_SIZE,
   type PrioritySpec,
 } from './frame-types.js';
 
 /**
  * Frame serialization, RFC 9113 §4.1 and §6: any number of frames into ONE buffer, so a turn's
- * frames reach the socket in one write. A `HeaderBlock` is split into HEADERS (or PUSH_PROMISE)
+ * frames reach the socket in one write. A `EncodedFieldBlock` is split into HEADERS (or PUSH_PROMISE)
  * and CONTINUATION frames no larger than the peer's SETTINGS_MAX_FRAME_SIZE (§4.3, §6.10).
  * Payload views are copied exactly once, into the output.
  */
@@ -25,7 +25,7 @@ const utf8 = new TextEncoder();
  * const bytes = encodeFrames([{ type: 'PING', streamId: 0, ack: true, opaqueData: new Uint8Array(8) }]);
  */
 export function encodeFrames(
-  frames: readonly (Frame | HeaderBlock)[],
+  frames: readonly (Frame | EncodedFieldBlock)[],
   maxFrameSize = MIN_MAX_FRAME_SIZE,
 ): Uint8Array {
   let size = 0;
@@ -37,7 +37,7 @@ export function encodeFrames(
 }
 
 /** Octets `writeFrame` will produce for `f`. */
-export function encodedLength(f: Frame | HeaderBlock, maxFrameSize = MIN_MAX_FRAME_SIZE): number {
+export function encodedLength(f: Frame | EncodedFieldBlock, maxFrameSize = MIN_MAX_FRAME_SIZE): number {
   const H = FRAME_HEADER_LENGTH;
   switch (f.type) {
     case 'DATA':
@@ -79,7 +79,7 @@ function padOverhead(padLength: number | undefined): number {
   return padLength === undefined ? 0 : padLength + 1;
 }
 
-function firstFrameExtra(b: HeaderBlock): number {
+function firstFrameExtra(b: EncodedFieldBlock): number {
   return b.kind === 'PUSH_PROMISE' ? 4 : b.priority ? 5 : 0;
 }
 
@@ -131,7 +131,7 @@ function writePadding(out: Uint8Array, p: number, padLength: number | undefined)
 
 /** Writes one frame (or a header block's frames) at `out[p]`; returns the offset after it. */
 export function writeFrame(
-  f: Frame | HeaderBlock,
+  f: Frame | EncodedFieldBlock,
   out: Uint8Array,
   p: number,
   maxFrameSize = MIN_MAX_FRAME_SIZE,
@@ -221,7 +221,7 @@ export function writeFrame(
 }
 
 /** RFC 9113 §4.3: a field block is sent as HEADERS/PUSH_PROMISE + CONTINUATION, nothing in between. */
-function writeHeaderBlock(b: HeaderBlock, out: Uint8Array, p: number, maxFrameSize: number): number {
+function writeHeaderBlock(b: EncodedFieldBlock, out: Uint8Array, p: number, maxFrameSize: number): number {
   const extra = firstFrameExtra(b);
   const firstLen = Math.min(b.block.length, maxFrameSize - extra);
   const only = firstLen === b.block.length;
@@ -256,6 +256,6 @@ function writeHeaderBlock(b: HeaderBlock, out: Uint8Array, p: number, maxFrameSi
 }
 
 /** Type guard used by pipelines that carry both stages' frames. */
-export function isHeaderBlock(f: AssembledFrame | Frame): f is HeaderBlock {
+export function isEncodedFieldBlock(f: AssembledFrame | Frame): f is EncodedFieldBlock {
   return f.type === 'HEADER_BLOCK';
 }

@@ -5,7 +5,7 @@ import type { ErrorCode } from './error-codes.js';
  *
  * Three stages of the inbound pipeline use three unions, so the types say what a stage has done:
  *   splitFrames/parseFrames → `Frame`          (wire frames; HEADERS carry a fragment)
- *   assembleHeaderBlocks    → `AssembledFrame` (HEADERS/PUSH_PROMISE + CONTINUATION → one `HeaderBlock`)
+ *   assembleFieldBlocks    → `AssembledFrame` (HEADERS/PUSH_PROMISE + CONTINUATION → one `EncodedFieldBlock`)
  *   decodeHpack             → `DecodedFrame`   (the block decoded into a `FieldBlock`)
  * The outbound pipeline runs the same unions backwards: h2-flow writes `DecodedFrame`s,
  * encodeHpack turns each `FieldBlock` into HEADERS + CONTINUATION frames, the serializer writes bytes.
@@ -97,6 +97,9 @@ export interface HeaderField {
   readonly value: string;
   readonly neverIndex?: boolean;
 }
+
+/** A field section (RFC 9110 §5.3): the header or trailer fields of one message, in order. */
+export type FieldList = readonly HeaderField[];
 
 export interface DataFrame {
   readonly type: 'DATA';
@@ -214,7 +217,7 @@ export type NonHeaderFrame = Exclude<Frame, HeadersFrame | PushPromiseFrame | Co
  * A complete field block: HEADERS or PUSH_PROMISE with all its CONTINUATION fragments joined
  * (RFC 9113 §4.3), still HPACK-encoded. Padding and the priority fields come from the first frame.
  */
-export interface HeaderBlock {
+export interface EncodedFieldBlock {
   readonly type: 'HEADER_BLOCK';
   readonly kind: 'HEADERS' | 'PUSH_PROMISE';
   readonly streamId: number;
@@ -233,7 +236,7 @@ export interface FieldBlock {
   readonly endStream: boolean;
   readonly priority: PrioritySpec | undefined;
   readonly promisedStreamId: number;
-  readonly fields: readonly HeaderField[];
+  readonly fields: FieldList;
   /**
    * True when the decoded list went over our SETTINGS_MAX_HEADER_LIST_SIZE (RFC 9113 §6.5.2):
    * decoding still ran to the end to keep the HPACK context in step, but `fields` holds only
@@ -242,5 +245,5 @@ export interface FieldBlock {
   readonly oversized: boolean;
 }
 
-export type AssembledFrame = NonHeaderFrame | HeaderBlock;
+export type AssembledFrame = NonHeaderFrame | EncodedFieldBlock;
 export type DecodedFrame = NonHeaderFrame | FieldBlock;

@@ -1,4 +1,4 @@
-import type { HeaderField } from './frame-types.js';
+import type { FieldList, HeaderField } from './frame-types.js';
 
 /**
  * Header section validation, RFC 9113 §8.2–§8.3 and RFC 8441 §4, in one pass per section (it runs
@@ -89,10 +89,7 @@ function checkRegular(f: HeaderField, contentLength: number): number | string {
  * @example
  * parseRequestHead([{ name: ':method', value: 'GET' }, { name: ':scheme', value: 'https' }, { name: ':path', value: '/' }], false);
  */
-export function parseRequestHead(
-  fields: readonly HeaderField[],
-  connectProtocol: boolean,
-): RequestHead | string {
+export function parseRequestHead(fields: FieldList, connectProtocol: boolean): RequestHead | string {
   let method: string | undefined;
   let scheme: string | undefined;
   let authority: string | undefined;
@@ -161,7 +158,7 @@ export function parseRequestHead(
  * @example
  * parseResponseHead([{ name: ':status', value: '204' }]); // { status: 204, contentLength: -1 }
  */
-export function parseResponseHead(fields: readonly HeaderField[]): ResponseHead | string {
+export function parseResponseHead(fields: FieldList): ResponseHead | string {
   let status = -1;
   let contentLength = -1;
   let regular = false;
@@ -191,7 +188,7 @@ export function parseResponseHead(fields: readonly HeaderField[]): ResponseHead 
  * @example
  * checkTrailers([{ name: ':status', value: '200' }]); // 'pseudo-header :status in trailers'
  */
-export function checkTrailers(fields: readonly HeaderField[]): string | undefined {
+export function checkTrailers(fields: FieldList): string | undefined {
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
     if (f.name.charCodeAt(0) === 0x3a) return `pseudo-header ${f.name} in trailers`;
@@ -208,7 +205,7 @@ export function checkTrailers(fields: readonly HeaderField[]): string | undefine
  * @example
  * headerListSize([{ name: 'a', value: 'bc' }]); // 35
  */
-export function headerListSize(fields: readonly HeaderField[]): number {
+export function headerListSize(fields: FieldList): number {
   let n = 0;
   for (let i = 0; i < fields.length; i++) n += fields[i]!.name.length + fields[i]!.value.length + 32;
   return n;

@@ -4,7 +4,7 @@ import type { AssembledFrame, DecodedFrame } from '../core/frame-types.js';
 import { HpackDecoder } from '../core/hpack/hpack-decoder.js';
 
 /**
- * `HeaderBlock` → `FieldBlock` through one HPACK decoding context; other frames pass unchanged.
+ * `EncodedFieldBlock` → `FieldBlock` through one HPACK decoding context; other frames pass unchanged.
  * Every block is decoded, including those of streams already reset: the context is shared by
  * the connection (RFC 9113 §4.3). Pass the decoder you keep to apply SETTINGS changes.
  *

@@ -4,7 +4,7 @@ import type { AssembledFrame, DecodedFrame } from '../core/frame-types.js';
 import { HpackEncoder } from '../core/hpack/hpack-encoder.js';
 
 /**
- * `FieldBlock` → `HeaderBlock` through one HPACK encoding context; other frames pass. Blocks
+ * `FieldBlock` → `EncodedFieldBlock` through one HPACK encoding context; other frames pass. Blocks
  * must reach the wire in the order they are encoded (RFC 9113 §4.3), which a synchronous
  * pipeline guarantees.
  *

@@ -1,7 +1,7 @@
 import { onNextMicrotask } from '@h2tubes/tubes';
 import { Observable, type OperatorFunction } from 'rxjs';
 import { encodeFrames } from '../core/frame-serializer.js';
-import { type Frame, type HeaderBlock, MIN_MAX_FRAME_SIZE } from '../core/frame-types.js';
+import { type EncodedFieldBlock, type Frame, MIN_MAX_FRAME_SIZE } from '../core/frame-types.js';
 
 /** Mutable settings of a serializer tube: the peer's SETTINGS_MAX_FRAME_SIZE may change while running. */
 export class FrameSerializerSettings {
@@ -17,10 +17,10 @@ export class FrameSerializerSettings {
  */
 export function serializeFrames(
   settings: FrameSerializerSettings = new FrameSerializerSettings(),
-): OperatorFunction<Frame | HeaderBlock, Uint8Array> {
+): OperatorFunction<Frame | EncodedFieldBlock, Uint8Array> {
   return (source) =>
     new Observable<Uint8Array>((subscriber) => {
-      let batch: (Frame | HeaderBlock)[] = [];
+      let batch: (Frame | EncodedFieldBlock)[] = [];
       let scheduled = false;
       const flush = (): void => {
         scheduled = false;

@@ -13,7 +13,7 @@ export interface HpackDecoderOptions {
 }
 
 /** The outcome of decoding one field block. */
-export interface DecodedFieldBlock {
+export interface HpackDecodeResult {
   readonly fields: HeaderField[];
   /** The list went over maxHeaderListSize; `fields` holds what fit. */
   readonly oversized: boolean;
@@ -54,7 +54,7 @@ export class HpackDecoder {
     if (this.table.maxSize > n) this.table.resize(n);
   }
 
-  decode(block: Uint8Array): DecodedFieldBlock {
+  decode(block: Uint8Array): HpackDecodeResult {
     const fields: HeaderField[] = [];
     const limit = this.maxHeaderListSize;
     let listSize = 0;

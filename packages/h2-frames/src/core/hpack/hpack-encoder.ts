@@ -1,4 +1,4 @@
-import type { HeaderField } from '../frame-types.js';
+import type { FieldList, HeaderField } from '../frame-types.js';
 import { DynamicTable, entrySize } from './dynamic-table.js';
 import { huffmanEncode, huffmanLength } from './huffman.js';
 import { STATIC_TABLE } from './static-table.js';
@@ -74,7 +74,7 @@ export class HpackEncoder {
     this.forgetEvicted();
   }
 
-  encode(fields: readonly HeaderField[]): Uint8Array {
+  encode(fields: FieldList): Uint8Array {
     let max = 16;
     for (const f of fields) max += f.name.length + f.value.length + 12;
     if (this.buf.length < max) this.buf = new Uint8Array(max * 2);

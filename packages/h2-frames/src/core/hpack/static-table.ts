@@ -1,7 +1,7 @@
-import type { HeaderField } from '../frame-types.js';
+import type { FieldList } from '../frame-types.js';
 
 /** RFC 7541 Appendix A: the static table; index 1 is the first entry. */
-export const STATIC_TABLE: readonly HeaderField[] = [
+export const STATIC_TABLE: FieldList = [
   { name: ':authority', value: '' },
   { name: ':method', value: 'GET' },
   { name: ':method', value: 'POST' },

@@ -1,8 +1,8 @@
 import type { AssembledFrame, Frame } from './frame-types.js';
 import { H2ProtocolError } from './h2-protocol-error.js';
 
-/** Options of `HeaderBlockAssembler` (DESIGN.md limits; the 2024 CONTINUATION-flood CVEs). */
-export interface HeaderBlockAssemblerOptions {
+/** Options of `FieldBlockAssembler` (DESIGN.md limits; the 2024 CONTINUATION-flood CVEs). */
+export interface FieldBlockAssemblerOptions {
   /** Largest encoded field block (HEADERS + CONTINUATION payloads). Default 64 KiB. */
   readonly maxBlockSize?: number;
   /** Most CONTINUATION frames after one HEADERS/PUSH_PROMISE. Default 8. */
@@ -17,21 +17,21 @@ interface Pending {
 }
 
 /**
- * Joins HEADERS/PUSH_PROMISE and their CONTINUATION frames into one `HeaderBlock` (RFC 9113 §4.3,
+ * Joins HEADERS/PUSH_PROMISE and their CONTINUATION frames into one `EncodedFieldBlock` (RFC 9113 §4.3,
  * §6.10). Between a block's first frame and its END_HEADERS no other frame is allowed: any other
  * frame, or a CONTINUATION of another stream, is a connection PROTOCOL_ERROR. A block that grows
  * past the limits is refused with ENHANCE_YOUR_CALM and nothing more of it is buffered.
  *
  * @example
- * const a = new HeaderBlockAssembler();
+ * const a = new FieldBlockAssembler();
  * for (const f of frames) a.push(f, (out) => handle(out));
  */
-export class HeaderBlockAssembler {
+export class FieldBlockAssembler {
   private readonly maxBlockSize: number;
   private readonly maxContinuations: number;
   private pending: Pending | undefined;
 
-  constructor(options: HeaderBlockAssemblerOptions = {}) {
+  constructor(options: FieldBlockAssemblerOptions = {}) {
     this.maxBlockSize = options.maxBlockSize ?? 64 * 1024;
     this.maxContinuations = options.maxContinuations ?? 8;
   }
