@@ -5,12 +5,18 @@ export function entrySize(name: string, value: string): number {
   return name.length + value.length + 32;
 }
 
+/** Slots of a ring's first allocation: one request's or response's new fields fit. */
+const FIRST_RING_SLOTS = 8;
+
 /**
  * The HPACK dynamic table (RFC 7541 §2.3.2, §4): newest entry at index 0, evicted from the
- * oldest end. A ring buffer, so insertion and eviction do not move entries.
+ * oldest end. A ring buffer, so insertion and eviction do not move entries. The ring is allocated
+ * on the first insertion and doubles when full (a power of two, for the index mask): a connection
+ * holds two tables (one per direction), and an idle one holds a handful of entries (a 64-slot
+ * ring allocated up front was 528 octets each).
  */
 export class DynamicTable {
-  private ring: (HeaderField | undefined)[] = new Array(64);
+  private ring: (HeaderField | undefined)[] = [];
   private head = 0; // slot of the newest entry
   private count = 0;
   /** Sum of entry sizes (RFC 7541 §4.1). */
@@ -57,7 +63,7 @@ export class DynamicTable {
   }
 
   private grow(): void {
-    const next: (HeaderField | undefined)[] = new Array(this.ring.length * 2);
+    const next: (HeaderField | undefined)[] = new Array(Math.max(FIRST_RING_SLOTS, this.ring.length * 2));
     for (let i = 0; i < this.count; i++) next[i] = this.get(i);
     this.ring = next;
     this.head = 0;

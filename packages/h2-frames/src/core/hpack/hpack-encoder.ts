@@ -34,6 +34,13 @@ STATIC_TABLE.forEach((f, i) => {
 });
 
 /**
+ * Where every encoder writes a block before copying it out (`encode` returns `slice`): encoding
+ * is synchronous, so one scratch buffer serves all connections of the process; a 4 KiB buffer per
+ * encoder was the largest allocation of an idle connection. Grows for a larger block.
+ */
+let scratch = new Uint8Array(4096);
+
+/**
  * The HPACK encoder of one connection direction (RFC 7541). Uses the static table, a dynamic
  * table (indexing every field but sensitive ones), and Huffman when it is shorter.
  *
@@ -55,7 +62,6 @@ export class HpackEncoder {
   /** A size update owed at the start of the next block (RFC 7541 §4.2), or -1. */
   private pendingUpdate = -1;
   private minPendingUpdate = -1;
-  private buf = new Uint8Array(4096);
 
   constructor(options: HpackEncoderOptions = {}) {
     this.cap = options.maxTableSize ?? 4096;
@@ -77,8 +83,8 @@ export class HpackEncoder {
   encode(fields: FieldList): Uint8Array {
     let max = 16;
     for (const f of fields) max += f.name.length + f.value.length + 12;
-    if (this.buf.length < max) this.buf = new Uint8Array(max * 2);
-    const buf = this.buf;
+    if (scratch.length < max) scratch = new Uint8Array(max * 2);
+    const buf = scratch;
     let p = 0;
     if (this.pendingUpdate >= 0) {
       if (this.minPendingUpdate < this.pendingUpdate) p = writeInt(buf, p, 5, 0x20, this.minPendingUpdate);
