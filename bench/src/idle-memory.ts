@@ -11,6 +11,13 @@
  * idle connection keeps, and how many octets.
  *
  *   node bench/dist/idle-memory.js [--conns=2000[,10000]] [--snapshot-conns=200] [--no-snapshot]
+ *
+ * What one idle serve() connection held (2026-12-02, 300-connection snapshot diff, ~30 KB in all;
+ * RSS 40.6 KiB/conn vs node:http2 18.7 at 2,000): HPACK encoder scratch 4096 B and two 64-slot
+ * dynamic-table rings 1056 B (both since made shared/lazy); 12 RxJS SafeSubscribers with their
+ * observers, closures and `_finalizers` arrays ~6–7 KB (a `tube` link costs ~775 B, a `tap` ~985 B,
+ * a Subscriber subclass link ~260 B, measured with --expose-gc); 9 Maps ~1.6 KB (184 B each, empty
+ * or not); core part objects and their `p` option bags ~1 KB; the Socket with its states ~0.9 KB.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
