@@ -94,6 +94,8 @@ export class FastResponse implements Materializable<Response> {
   /**
    * The parts to send, when this response is still untouched and its body is a string, bytes,
    * a ReadableStream or absent; undefined otherwise (send it as a Response).
+   *
+   * @internal Read by the adapter's response writer; a handler has no use for it.
    */
   fastParts(): FastResponseParts | undefined {
     if (this.realValue !== undefined) return undefined;
