@@ -7,7 +7,7 @@ import net, { type AddressInfo } from 'node:net';
 import { firstValueFrom, lastValueFrom, reduce } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ClientSession, clientConnection } from '../src/index.js';
-import type { ClientResponse } from '../src/tubes/exchange-types.js';
+import type { ClientResponse, ConsumingPuller } from '../src/tubes/exchange-types.js';
 
 const servers: http2.Http2Server[] = [];
 const sessions: ClientSession[] = [];
@@ -155,27 +155,29 @@ describe('client role against a node:http2 server', () => {
       stream.end(headers[':path'] === '/small' ? 'small' : big);
     });
     const slow = await firstValueFrom(session.request(get('/slow')));
-    slow.body.manualAck();
     let received = 0;
-    let acking = false;
+    let consuming = false;
     const parts: Buffer[] = [];
-    const done = new Promise<void>((resolve, reject) =>
-      slow.body.chunks.subscribe({
+    let puller: ConsumingPuller | undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      puller = slow.body.pullConsuming({
         next: (c) => {
           received += c.length;
           parts.push(Buffer.from(c));
-          if (acking) slow.body.ack(c.length);
+          if (consuming) puller?.consumed(c.length);
+          puller?.request();
         },
         error: reject,
         complete: resolve,
-      }),
-    );
+      });
+      puller.request();
+    });
     await new Promise((r) => setTimeout(r, 200)); // the server fills the stream window, then must wait
     expect(received).toBeLessThanOrEqual(65_535); // RFC 9113 §6.9.2 initial stream window
     const small = await firstValueFrom(session.request(get('/small')));
     expect((await bodyOf(small)).toString()).toBe('small');
-    acking = true;
-    slow.body.ack(received);
+    consuming = true;
+    puller?.consumed(received);
     await done;
     expect(Buffer.concat(parts).equals(big)).toBe(true);
   });

@@ -301,13 +301,16 @@ describe('server role against a node:http2 client', () => {
     let stalledBytes = 0;
     const s = await startServer((ex) => {
       if (ex.path === '/stall') {
-        ex.body.manualAck(); // an async consumer that never finishes: no credit goes back
-        ex.body.chunks.subscribe({
+        // An asynchronous consumer that never finishes: takes every chunk, reports none consumed.
+        const puller = ex.body.pullConsuming({
           next: (c) => {
             stalledBytes += c.length;
+            puller.request();
           },
+          complete: () => {},
           error: () => {}, // the connection closing at the end of the test
         });
+        puller.request();
         return;
       }
       ex.respond(200, [], 'ok');

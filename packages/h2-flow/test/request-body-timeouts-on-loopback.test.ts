@@ -100,14 +100,21 @@ describe("requestBodyTimeout on loopback: our backpressure is not the client's f
     await until(() => held.length === 1);
     const ex = held[0]!;
     let received = 0;
-    ex.body.manualAck();
-    ex.body.chunks.subscribe({ next: (c) => (received += c.length), error: () => {} });
+    const puller = ex.body.pullConsuming({
+      next: (c) => {
+        received += c.length;
+        puller.request();
+      },
+      complete: () => {},
+      error: () => {},
+    });
+    puller.request();
     await until(() => received === 100);
     // The application does not read for longer than the timeout: the client cannot send, no answer.
     await new Promise((r) => setTimeout(r, 400));
     expect(peer.frames.filter((f) => f.type === 'RST_STREAM')).toEqual([]);
     // It reads: WINDOW_UPDATE, the clock runs again, the client sends nothing more.
-    ex.body.ack(100);
+    puller.consumed(100);
     await until(() => peer.frames.some((f) => f.type === 'RST_STREAM'));
     expect(answer(peer.frames, 1)).toEqual([
       'WINDOW_UPDATE',

@@ -17,7 +17,7 @@ export { DropOldestQueue } from './pull/drop-oldest-queue.js';
 export type { OverflowPolicy, PullStats } from './pull/overflow-policy.js';
 export { isPullSource, type PullSource, pullFrom, toReadableStream } from './pull/pull-from.js';
 export { Bounded, bounded, DemandDriven, demandDriven } from './pull/pull-sources.js';
-export type { Puller, PullSink } from './pull/puller.js';
+export { isPullable, type Pullable, type Puller, type PullSink } from './pull/puller.js';
 export { type SocketDrainOptions, socketDrain } from './socket-drain.js';
 export { type SocketFount, type SocketFountOptions, socketFount } from './socket-fount.js';
 export { type TubeStep, tube } from './tube.js';

@@ -1,6 +1,5 @@
-import type { ReceivedBody, ServerExchange } from '@h2tubes/h2-flow';
+import type { ConsumingPuller, ReceivedBody, ServerExchange } from '@h2tubes/h2-flow';
 import type { FieldList } from '@h2tubes/h2-frames';
-import type { Subscription } from 'rxjs';
 import { ExchangeRequest, lazyRequestsWork } from './exchange-request.js';
 import { fieldsToHeaders } from './field-conversion.js';
 import { attachRequestContext, type RequestContext } from './request-context.js';
@@ -18,7 +17,7 @@ class ReceivedBodySource implements UnderlyingDefaultSource<Uint8Array> {
   private ended = false;
   private failed = false;
   private failure: unknown = undefined;
-  private subscription: Subscription | undefined = undefined;
+  private puller: ConsumingPuller | undefined = undefined;
   private controller: ReadableStreamDefaultController<Uint8Array> | undefined = undefined;
   private wake: (() => void) | undefined = undefined;
 
@@ -29,7 +28,7 @@ class ReceivedBodySource implements UnderlyingDefaultSource<Uint8Array> {
   }
 
   pull(): Promise<void> | undefined {
-    if (this.subscription === undefined) this.subscribe();
+    if (this.puller === undefined) this.subscribe();
     if (this.deliver()) return undefined;
     return new Promise<void>((resolve) => {
       this.wake = resolve;
@@ -37,16 +36,17 @@ class ReceivedBodySource implements UnderlyingDefaultSource<Uint8Array> {
   }
 
   cancel(): void {
-    this.subscription?.unsubscribe();
+    this.puller?.cancel();
     this.queue.length = 0;
   }
 
   private subscribe(): void {
-    this.body.manualAck();
-    this.subscription = this.body.chunks.subscribe({
+    // Taken eagerly into `queue`; credited only as the reader takes each chunk (`consumed`).
+    const puller = this.body.pullConsuming({
       next: (chunk) => {
         this.queue.push(chunk);
         this.settle();
+        puller.request();
       },
       error: (e: unknown) => {
         this.failed = true;
@@ -58,6 +58,8 @@ class ReceivedBodySource implements UnderlyingDefaultSource<Uint8Array> {
         this.settle();
       },
     });
+    this.puller = puller;
+    puller.request();
   }
 
   /** Answers a pending pull, if any, now that something arrived. */
@@ -76,7 +78,7 @@ class ReceivedBodySource implements UnderlyingDefaultSource<Uint8Array> {
     if (chunk !== undefined) {
       controller.enqueue(chunk);
       // The reader has it now: only now is the credit returned.
-      this.body.ack(chunk.byteLength);
+      this.puller?.consumed(chunk.byteLength);
       return true;
     }
     if (this.failed) {

@@ -1,4 +1,4 @@
-import type { BodySource, FieldList, ServerExchange } from '@h2tubes/h2-flow';
+import { type BodySource, type FieldList, type ServerExchange, StreamBody } from '@h2tubes/h2-flow';
 import type { HeaderField } from '@h2tubes/h2-frames';
 import { Subject } from 'rxjs';
 
@@ -17,18 +17,14 @@ export class FakeExchange implements ServerExchange {
   readonly protocol = undefined;
   readonly authority: string | undefined;
   readonly chunks = new Subject<Uint8Array>();
-  readonly body = {
-    chunks: this.chunks.asObservable(),
-    manualAck: () => {
-      this.manual = true;
-    },
-    ack: (n: number) => {
+  /** The real received body, fed from `chunks`; the credit it returns is summed in `acked`. */
+  readonly body = new StreamBody(1, {
+    consume: (_id, n) => {
       this.acked += n;
     },
-  };
+  });
   readonly abort = new AbortController();
   readonly signal = this.abort.signal;
-  manual = false;
   acked = 0;
   informational: { status: number; fields: FieldList }[] = [];
   resets: unknown[] = [];
@@ -45,6 +41,11 @@ export class FakeExchange implements ServerExchange {
     authority: string | null = 'example.test',
   ) {
     this.authority = authority ?? undefined;
+    this.chunks.subscribe({
+      next: (c) => this.body.push(c),
+      error: (e: unknown) => this.body.fail(e),
+      complete: () => this.body.end(),
+    });
     this.fields = [
       { name: ':method', value: method },
       { name: ':scheme', value: scheme },

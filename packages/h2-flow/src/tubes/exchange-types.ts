@@ -1,5 +1,5 @@
 import type { ErrorCode, FieldList } from '@h2tubes/h2-frames';
-import type { Bounded, DemandDriven } from '@h2tubes/tubes';
+import type { Bounded, DemandDriven, Pullable, Puller, PullSink } from '@h2tubes/tubes';
 import type { Observable } from 'rxjs';
 
 /**
@@ -16,6 +16,8 @@ import type { Observable } from 'rxjs';
  * - a `ReadableStream` or `AsyncIterable`: read one chunk per pull (its own backpressure);
  * - `demandDriven((demand) => observable)`: an Observable that emits only within the credit it is
  *   granted, one chunk per pull, so it is pulled exactly (nothing buffered);
+ * - a `Pullable` (e.g. another stream's `ReceivedBody`: a proxy or an echo), pulled through its
+ *   own puller, so its credit goes back only as this stream's windows take it;
  * - `bounded(observable, policy)`: a hot Observable with the overflow policy you choose for a
  *   slow reader (`error`, `pause` its origin, or `dropOldest` with a lag notice);
  * - a plain Observable: treated as `bounded(observable, DEFAULT_OBSERVABLE_BODY_POLICY)`, i.e.
@@ -26,21 +28,35 @@ export type BodySource =
   | string
   | Uint8Array
   | Observable<Uint8Array>
+  | Pullable<Uint8Array>
   | DemandDriven<Uint8Array>
   | Bounded<Uint8Array>
   | AsyncIterable<Uint8Array>
   | ReadableStream<Uint8Array>;
 
 /**
- * A received body. Subscribe once. By default each chunk counts as consumed when `next` returns
- * (a synchronous consumer). An asynchronous consumer calls `manualAck()` before subscribing and
- * then `ack(n)` once it has really used n octets; until it does, the peer's window for this stream
- * stays closed, so memory held for it stays ≤ the stream's receive window.
+ * A received body: a pull source in `@h2tubes/tubes`' demand protocol (a `Pullable`), pulled
+ * once. Each `request()` of its puller delivers the next chunk. Until a chunk is pulled it is held
+ * un-credited, so the peer's window for this stream bounds what is held for it (RFC 9113 §5.2).
+ * Its octets go back to the peer as flow-control credit (WINDOW_UPDATE, §6.9):
+ * - `pull(sink)`: when the sink has taken the chunk (its `next` returned). `toReadableStream(body)`
+ *   and `pullFrom(body, sink)` use this: a Fetch body reader returns credit as it reads.
+ * - `pullConsuming(sink)`: only as the consumer reports `consumed(octets)`, for one that keeps
+ *   what it was given until it has really used it (a WebSocket's undelivered messages).
+ * - `chunks`: the same pull as an Observable that asks for the next chunk as soon as `next`
+ *   returns (a synchronous consumer).
+ * Cancelling (or unsubscribing) credits everything held and still to come, unread.
  */
-export interface ReceivedBody {
+export interface ReceivedBody extends Pullable<Uint8Array> {
+  pull(sink: PullSink<Uint8Array>): Puller;
+  pullConsuming(sink: PullSink<Uint8Array>): ConsumingPuller;
   readonly chunks: Observable<Uint8Array>;
-  manualAck(): void;
-  ack(octets: number): void;
+}
+
+/** A `Puller` whose chunks are credited back only as they are reported consumed. */
+export interface ConsumingPuller extends Puller {
+  /** The consumer has used `octets` of what it was given: the peer may send as much again. */
+  consumed(octets: number): void;
 }
 
 /** A field section, as `@h2tubes/h2-frames` defines it (one name across the packages). */

@@ -1,4 +1,5 @@
 import { H2UsageError } from '@h2tubes/h2-frames';
+import { pullFrom, toReadableStream } from '@h2tubes/tubes';
 import { take } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { StreamBody } from './received-body.js';
@@ -30,7 +31,7 @@ describe('StreamBody', () => {
     expect(completed).toBe(true);
   });
 
-  it('can be subscribed once', () => {
+  it('can be pulled once: a second subscriber gets a usage error', () => {
     const { b } = body();
     b.chunks.subscribe();
     let err: unknown;
@@ -38,26 +39,83 @@ describe('StreamBody', () => {
     expect(err).toBeInstanceOf(H2UsageError);
   });
 
-  it('manual mode leaves acknowledgement to ack(n); manualAck() after subscribing is a usage error', () => {
+  it('pull(): each request delivers one chunk, credited once the sink has taken it; a request with nothing held waits for DATA', () => {
     const { b, acked } = body();
-    b.manualAck();
-    b.chunks.subscribe();
+    b.push(bytes('ab'));
+    const got: string[] = [];
+    let completed = false;
+    const p = b.pull({
+      next: (c) => got.push(new TextDecoder().decode(c)),
+      complete: () => (completed = true),
+      error: () => {},
+    });
+    expect(b.reading).toBe(false); // made, never asked: not reading yet
+    p.request();
+    expect(got).toEqual(['ab']);
+    expect(acked).toEqual([2]);
+    p.request(); // nothing held: answered when DATA comes
+    expect(b.reading).toBe(true);
+    b.push(bytes('cde'));
+    expect(got).toEqual(['ab', 'cde']);
+    b.push(bytes('f')); // not asked for: held, not credited
+    expect(acked).toEqual([2, 3]);
+    b.end();
+    p.request();
+    p.request();
+    expect(completed).toBe(true);
+    expect(acked).toEqual([2, 3, 1]);
+  });
+
+  it('pullConsuming(): credit waits for consumed(n), never more than was delivered; cancelling credits what is still owed', () => {
+    const { b, acked } = body();
+    const p = b.pullConsuming({ next: () => {}, complete: () => {}, error: () => {} });
+    p.request();
     b.push(bytes('abcd'));
     expect(acked).toEqual([]);
-    b.ack(4);
-    b.ack(0);
-    expect(acked).toEqual([4]);
-    expect(() => b.manualAck()).toThrow(H2UsageError);
+    p.consumed(3);
+    p.consumed(0);
+    expect(acked).toEqual([3]);
+    p.request();
+    b.push(bytes('xyz'));
+    p.cancel();
+    expect(acked).toEqual([3, 4]); // 1 owed from 'abcd' + 3 of 'xyz'
+    p.consumed(4); // already credited: nothing twice
+    b.push(bytes('12345'));
+    expect(acked).toEqual([3, 4, 5]);
+  });
+
+  it('toReadableStream and pullFrom work on it directly; a second pull gets a usage error', async () => {
+    const { b, acked } = body();
+    b.push(bytes('he'));
+    b.push(bytes('llo'));
+    b.end();
+    expect(await new Response(toReadableStream(b)).text()).toBe('hello');
+    expect(acked).toEqual([2, 3]);
+    let err: unknown;
+    pullFrom(b, { next: () => {}, complete: () => {}, error: (e) => (err = e) });
+    expect(err).toBeInstanceOf(H2UsageError);
   });
 
   it('unsubscribing early acknowledges what is held and everything still to come (the connection window is not starved)', () => {
     const { b, acked } = body();
-    b.manualAck();
     const sub = b.chunks.subscribe();
-    b.push(bytes('xyz')); // delivered, not acked (manual)
+    b.push(bytes('xyz'));
     sub.unsubscribe();
     b.push(bytes('12345'));
-    expect(acked).toEqual([5]);
+    expect(acked).toEqual([3, 5]);
+    expect(b.reading).toBe(false);
+  });
+
+  it('thousands of held chunks reach a subscriber without deepening the stack', () => {
+    const { b, acked } = body();
+    for (let i = 0; i < 20_000; i++) b.push(bytes('x'));
+    b.end();
+    let n = 0;
+    let completed = false;
+    b.chunks.subscribe({ next: () => n++, complete: () => (completed = true) });
+    expect(n).toBe(20_000);
+    expect(completed).toBe(true);
+    expect(acked.length).toBe(20_000);
   });
 
   it('a subscriber that stops within the held chunks gets no more, and the rest is acknowledged', () => {

@@ -3,10 +3,11 @@ import { ObservablePuller } from './observable-puller.js';
 import type { OverflowPolicy } from './overflow-policy.js';
 import { PromisePuller } from './promise-puller.js';
 import { Bounded, DemandDriven } from './pull-sources.js';
-import type { Puller, PullSink } from './puller.js';
+import { isPullable, type Pullable, type Puller, type PullSink } from './puller.js';
 
 /** Everything `pullFrom` can pull. */
 export type PullSource<T> =
+  | Pullable<T>
   | DemandDriven<T>
   | Bounded<T>
   | Observable<T>
@@ -15,6 +16,7 @@ export type PullSource<T> =
 
 /**
  * Makes a `Puller` for a source:
+ * - a `Pullable` makes its own (`source.pull(sink)`);
  * - a `ReadableStream` or `AsyncIterable` is read one item per request (its own backpressure);
  * - a `demandDriven` source is granted one unit of credit per request (pulled exactly);
  * - a `bounded` Observable is buffered under the policy its owner chose;
@@ -30,6 +32,7 @@ export function pullFrom<T>(
   sink: PullSink<T>,
   defaultPolicy?: OverflowPolicy<T>,
 ): Puller {
+  if (isPullable(source)) return source.pull(sink);
   if (source instanceof DemandDriven) return ObservablePuller.demandDriven(source.subscribe, sink);
   if (source instanceof Bounded) {
     const puller = new ObservablePuller(source.source, source.policy, sink);
@@ -54,7 +57,7 @@ export function pullFrom<T>(
 
 /** True for anything `pullFrom` accepts. */
 export function isPullSource(x: unknown): x is PullSource<unknown> {
-  if (x instanceof DemandDriven || x instanceof Bounded || isObservable(x)) return true;
+  if (x instanceof DemandDriven || x instanceof Bounded || isObservable(x) || isPullable(x)) return true;
   if (typeof x !== 'object' || x === null) return false;
   return (
     typeof (x as ReadableStream).getReader === 'function' ||
@@ -74,7 +77,14 @@ export function toReadableStream<T>(
   defaultPolicy?: OverflowPolicy<T>,
 ): ReadableStream<T> {
   let puller: Puller | undefined;
-  let answer: { resolve(): void } | undefined;
+  let answered = false;
+  let wake: (() => void) | undefined;
+  const answer = (): void => {
+    answered = true;
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
   return new ReadableStream<T>(
     {
       start(controller) {
@@ -83,24 +93,27 @@ export function toReadableStream<T>(
           {
             next(value) {
               controller.enqueue(value);
-              answer?.resolve();
+              answer();
             },
             complete() {
               controller.close();
-              answer?.resolve();
+              answer();
             },
             error(e) {
               controller.error(e);
-              answer?.resolve();
+              answer();
             },
           },
           defaultPolicy,
         );
       },
       pull() {
+        answered = false;
+        puller?.request();
+        // Answered at once (an item was held): no promise to allocate and settle per read.
+        if (answered) return undefined;
         return new Promise<void>((resolve) => {
-          answer = { resolve };
-          puller?.request();
+          wake = resolve;
         });
       },
       cancel() {

@@ -27,3 +27,21 @@ export interface PullSink<T> {
   complete(): void;
   error(e: unknown): void;
 }
+
+/**
+ * A source that makes its own `Puller`: it knows best how to answer one request at a time, and
+ * what to do as items are taken (e.g. an HTTP/2 stream's received body returns flow-control
+ * credit for each chunk as it is taken). `pullFrom` and `toReadableStream` accept it directly.
+ * `pull` may be called once; a second call answers `error` on its sink.
+ *
+ * @example
+ * const reader = toReadableStream(exchange.body).getReader(); // a Pullable<Uint8Array>
+ */
+export interface Pullable<T> {
+  pull(sink: PullSink<T>): Puller;
+}
+
+/** True for an object with a `pull(sink)` method (a `Pullable`). */
+export function isPullable(x: unknown): x is Pullable<unknown> {
+  return typeof x === 'object' && x !== null && typeof (x as Pullable<unknown>).pull === 'function';
+}

@@ -1,4 +1,4 @@
-import type { ServerExchange } from '@h2tubes/h2-flow';
+import type { ConsumingPuller, ServerExchange } from '@h2tubes/h2-flow';
 import type { Outbox } from './outbox.js';
 import type { ByteReceiver, WebSocketTransport } from './transport.js';
 
@@ -18,6 +18,7 @@ export class H2Transport implements WebSocketTransport {
   private outbox: Outbox | undefined;
   private opened: (() => void) | undefined;
   private receiver: ByteReceiver | undefined;
+  private puller: ConsumingPuller | undefined;
 
   constructor(private readonly exchange: ServerExchange) {
     this.body = new ReadableStream<Uint8Array>(
@@ -40,7 +41,7 @@ export class H2Transport implements WebSocketTransport {
   }
 
   ack(octets: number): void {
-    this.exchange.body.ack(octets);
+    this.puller?.consumed(octets);
   }
 
   pause(): void {}
@@ -83,13 +84,17 @@ export class H2Transport implements WebSocketTransport {
 
   private listen(): void {
     const receiver = this.receiver as ByteReceiver;
-    const body = this.exchange.body;
-    body.manualAck();
-    body.chunks.subscribe({
-      next: (c) => receiver.chunk(c),
+    // Every chunk is taken at once; its credit goes back only as `ack` reports it consumed.
+    const puller = this.exchange.body.pullConsuming({
+      next: (c) => {
+        receiver.chunk(c);
+        puller.request();
+      },
       error: (e: unknown) => receiver.error(e),
       complete: () => receiver.end(),
     });
+    this.puller = puller;
+    puller.request();
     this.exchange.signal.addEventListener('abort', () => receiver.error(new Error('the stream was reset')), {
       once: true,
     });
