@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { CONNECTION_PREFACE, type ErrorCode, type FieldBlockAssemblerOptions } from '@h2tubes/h2-frames';
-import { type PauseToken, type SocketFount, socketFount, socketRoom } from '@h2tubes/tubes';
+import { onNextMicrotask, type PauseToken, type SocketFount, socketFount, socketRoom } from '@h2tubes/tubes';
 import { type Observable, Subject, type Subscription, tap } from 'rxjs';
 import type { Connection } from '../core/connection.js';
 import type { ConnectionEvent } from '../core/events.js';
@@ -42,6 +42,7 @@ export class H2Session {
   private readonly fount: SocketFount;
   private readonly highWater: number;
   private readingPaused: PauseToken | undefined;
+  private corked = false;
   private inbound: Subscription | undefined;
   private outbound: Subscription | undefined;
 
@@ -75,7 +76,10 @@ export class H2Session {
     this.socket.on('drain', this.applySocketBackpressure);
     this.outbound = this.stage.outbound.pipe(outboundBytes(this.codec, this.options.stages)).subscribe({
       next: (bytes) => {
-        if (this.socket.writable) this.socket.write(bytes);
+        if (this.socket.writable) {
+          this.corkForTurn();
+          this.socket.write(bytes);
+        }
         this.applySocketBackpressure();
       },
       error: () => this.close(true),
@@ -121,6 +125,22 @@ export class H2Session {
     this.stage.dispose();
     this.inbound?.unsubscribe();
   }
+
+  /**
+   * The chunks of one turn (frame headers, DATA payloads by reference) leave in one vectored
+   * write: corked until the end of the turn (over TLS: few large records rather than one per chunk).
+   */
+  private corkForTurn(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    onNextMicrotask(this.uncork);
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   /** DESIGN.md rule 4: stop reading while our outbound bytes are over the high-water mark. */
   private readonly applySocketBackpressure = (): void => {
