@@ -40,6 +40,23 @@ describe('ExchangeRequest (a Request built lazily)', () => {
     await expect(request.text()).rejects.toThrow(TypeError);
   });
 
+  it('arrayBuffer() reads the whole body in its own way (presized by content-length), then reports it used', async () => {
+    for (const declared of [undefined, '11', '3', '1000']) {
+      const fields = declared === undefined ? [] : [{ name: 'content-length', value: declared }];
+      const ex = new FakeExchange('POST', '/upload', fields);
+      const request = requestFromExchange(ex);
+      const whole = request.arrayBuffer();
+      await tick();
+      ex.chunks.next(bytes('hello '));
+      ex.chunks.next(bytes('world'));
+      ex.endBody();
+      expect(new TextDecoder().decode(await whole)).toBe('hello world');
+      expect(request.bodyUsed).toBe(true);
+      await expect(request.arrayBuffer()).rejects.toThrow(/already been read/);
+    }
+    expect((await requestFromExchange(new FakeExchange('GET', '/')).arrayBuffer()).byteLength).toBe(0);
+  });
+
   it('answers the other Request members from a real Request made once', () => {
     const request = requestFromExchange(new FakeExchange('GET', '/'));
     expect(request.cache).toBe('default');
