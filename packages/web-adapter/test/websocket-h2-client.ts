@@ -3,6 +3,8 @@ import { type CloseInfo, WebSocketEndpoint, type WebSocketMessage } from '@h2tub
 
 export interface H2WebSocket {
   session: http2.ClientHttp2Session;
+  /** The CONNECT stream, to write bytes the codec would never produce. */
+  stream: http2.ClientHttp2Stream;
   endpoint: WebSocketEndpoint;
   messages: WebSocketMessage[];
   closed: Promise<CloseInfo>;
@@ -14,9 +16,13 @@ export interface H2WebSocket {
  * SETTINGS_ENABLE_CONNECT_PROTOCOL = 1, send CONNECT with `:protocol websocket`, and run the
  * client side of the codec over the stream's DATA.
  */
-export async function openH2WebSocket(port: number, path: string): Promise<H2WebSocket> {
-  const session = http2.connect(`http://127.0.0.1:${port}`);
-  await new Promise<void>((resolve) => session.once('remoteSettings', () => resolve()));
+export async function openH2WebSocket(
+  port: number,
+  path: string,
+  session = http2.connect(`http://127.0.0.1:${port}`),
+): Promise<H2WebSocket> {
+  if (session.remoteSettings.enableConnectProtocol !== true)
+    await new Promise<void>((resolve) => session.once('remoteSettings', () => resolve()));
   // RFC 8441 §3: extended CONNECT only once the server announced it.
   if (session.remoteSettings.enableConnectProtocol !== true)
     throw new Error('no SETTINGS_ENABLE_CONNECT_PROTOCOL');
@@ -49,5 +55,5 @@ export async function openH2WebSocket(port: number, path: string): Promise<H2Web
   );
   stream.on('data', (c: Buffer) => endpoint.receive(new Uint8Array(c)));
   stream.on('end', () => endpoint.abort('stream ended'));
-  return { session, endpoint, messages, closed, status };
+  return { session, stream, endpoint, messages, closed, status };
 }

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { serve } from '../src/serve.js';
 import type { Server } from '../src/server-lifecycle.js';
 import { upgradeWebSocket } from '../src/websocket/index.js';
+import { echoHandler, type ServerClose } from './websocket-echo-handler.js';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -10,16 +11,9 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** A handler that echoes every message and records how each socket closed. */
-async function echoServer(
-  closes: { code: number; reason: string; wasClean: boolean }[] = [],
-): Promise<Server> {
-  server = await serve((request) => {
-    const { socket, response } = upgradeWebSocket(request);
-    socket.onmessage = (e) => socket.send(e.data as string | ArrayBuffer);
-    socket.onclose = (e) => closes.push({ code: e.code, reason: e.reason, wasClean: e.wasClean });
-    return response;
-  });
+/** The echo handler the other WebSocket end-to-end tests use too. */
+async function echoServer(closes: ServerClose[] = []): Promise<Server> {
+  server = await serve(echoHandler(closes));
   return server;
 }
 
@@ -63,7 +57,7 @@ describe('WebSocket over HTTP/1.1 Upgrade, against the ws client', () => {
   });
 
   it('a close with code 4000 and a reason reaches the server, and the server echoes the code (§5.5.1)', async () => {
-    const closes: { code: number; reason: string; wasClean: boolean }[] = [];
+    const closes: ServerClose[] = [];
     const s = await echoServer(closes);
     const ws = await open(`ws://127.0.0.1:${s.port}/echo`);
     const clientSaw = new Promise<{ code: number; reason: string }>((resolve) =>
