@@ -7,6 +7,7 @@ import { attachRequestContext } from './request-context.js';
 import type { RequestSink } from './request-sink.js';
 import { responseHasBody, responseTrailers } from './response-to-exchange.js';
 import { handleUpgrade } from './websocket/http1-upgrade.js';
+import type { OpenWebSockets } from './websocket/open-websockets.js';
 
 /** StreamingRequestInit as undici takes it: a streamed body needs `duplex: 'half'`. */
 type StreamingRequestInit = RequestInit & { duplex?: 'half' };
@@ -138,6 +139,8 @@ export interface Http1Options {
   readonly keepAliveTimeoutMs?: number;
   /** True while the server shuts down: responses then carry `connection: close` (RFC 9112 §9.6). */
   readonly draining?: () => boolean;
+  /** Where the WebSockets it upgrades to are tracked, for the server's shutdown (1001). */
+  readonly openSockets?: OpenWebSockets;
 }
 
 /**
@@ -165,7 +168,7 @@ export function createHttp1Server(sink: RequestSink, options: Http1Options = {})
     });
   });
   // Requests with Upgrade (WebSocket, RFC 6455 §4) get the socket: see websocket/http1-upgrade.ts.
-  server.on('upgrade', (req, socket, head) => handleUpgrade(sink, req, socket, head));
+  server.on('upgrade', (req, socket, head) => handleUpgrade(sink, req, socket, head, options.openSockets));
   if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
   return server;
 }

@@ -48,6 +48,7 @@ export {
   startServer,
 } from './server-lifecycle.js';
 export {
+  OpenWebSockets,
   ServerWebSocket,
   upgradeWebSocket,
   WebSocketCloseEvent,

@@ -3,6 +3,7 @@ import type { FieldList } from '@h2tubes/h2-frames';
 import { ExchangeRequest, lazyRequestsWork } from './exchange-request.js';
 import { fieldsToHeaders } from './field-conversion.js';
 import { attachRequestContext, type RequestContext } from './request-context.js';
+import type { OpenWebSockets } from './websocket/open-websockets.js';
 import { attachExchangeIfConnect } from './websocket/transport-registry.js';
 
 /**
@@ -125,17 +126,18 @@ class ExchangeContext implements RequestContext {
  * from `:scheme`, `:authority` (or `host`, RFC 9113 §8.3.1) and `:path`; the regular fields as
  * headers; `signal` aborting on RST_STREAM or connection loss; and for methods that carry one, a
  * pulled body stream. The exchange's trailers and its 1xx sender are registered for
- * `requestTrailers` and `earlyHints`. Throws a TypeError when the target does not form a valid URL.
+ * `requestTrailers` and `earlyHints`; an extended CONNECT, for `upgradeWebSocket`, with the server's
+ * `openSockets` if given. Throws a TypeError when the target does not form a valid URL.
  *
  * @example
  * const request = requestFromExchange(exchange);
  * const response = await app.fetch(request);
  */
-export function requestFromExchange(exchange: ServerExchange): Request {
+export function requestFromExchange(exchange: ServerExchange, openSockets?: OpenWebSockets): Request {
   const lazy = new ExchangeRequest(exchange, bodyOf);
   if (!URL.canParse(lazy.url)) throw new TypeError(`the request target ${lazy.url} is not a valid URL`);
   const request = lazyRequestsWork ? (lazy as unknown as Request) : lazy.materialize();
   attachRequestContext(request, new ExchangeContext(exchange));
-  attachExchangeIfConnect(request, exchange); // extended CONNECT (RFC 8441): for upgradeWebSocket
+  attachExchangeIfConnect(request, exchange, openSockets); // extended CONNECT (RFC 8441): for upgradeWebSocket
   return request;
 }

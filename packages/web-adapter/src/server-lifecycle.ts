@@ -15,6 +15,7 @@ import { listenCleartext, listenTls, type SocketHandoff } from './listeners.js';
 import { requestFromExchange } from './request-from-exchange.js';
 import type { RequestSink } from './request-sink.js';
 import { respondToExchange } from './response-to-exchange.js';
+import { OpenWebSockets } from './websocket/open-websockets.js';
 
 /**
  * Options handed to `serverConnection` of `@h2tubes/h2-flow` (settings, limits, stages, ...); the
@@ -82,8 +83,9 @@ export interface Server {
   readonly addresses: readonly ServerAddress[];
   /**
    * Graceful shutdown: stop accepting, send GOAWAY (RFC 9113 §6.8) on HTTP/2 connections and
-   * `connection: close` on HTTP/1.1 ones, let in-flight requests finish within `timeoutMs`
-   * (default `gracefulTimeoutMs`), then close what is left. Resolves when all is closed.
+   * `connection: close` on HTTP/1.1 ones, start the close handshake of every WebSocket with 1001
+   * Going Away (RFC 6455 §7.4.1), let in-flight requests and close handshakes finish within
+   * `timeoutMs` (default `gracefulTimeoutMs`), then close what is left. Resolves when all is closed.
    */
   close(timeoutMs?: number): Promise<void>;
   /** Resolves once the server is fully closed. */
@@ -117,6 +119,8 @@ export async function startServer(sink: RequestSink, options: ServerOptions = {}
   const sockets = new Set<Duplex>();
   /** Per HTTP/1.1 socket: requests in flight, so that close() can end idle sockets at once. */
   const inFlight = new WeakMap<Duplex, number>();
+  /** Every WebSocket either transport opened: close() sends each a Close with 1001. */
+  const openSockets = new OpenWebSockets();
   let closing = false;
 
   const track = (socket: Duplex): boolean => {
@@ -138,7 +142,11 @@ export async function startServer(sink: RequestSink, options: ServerOptions = {}
       : createHttp1Server(sink, {
           keepAliveTimeoutMs: Math.min(idleTimeoutMs, 5_000),
           draining: () => closing,
+          openSockets,
         });
+  // A socket handed to the 'upgrade' listener is never an idle HTTP/1.1 connection again: it
+  // becomes a WebSocket, which goes away with its close handshake, or carries a refusal and ends.
+  http1Server?.on('upgrade', (_req: unknown, socket: Duplex) => inFlight.set(socket, 1));
   http1Server?.on('request', (req: { socket: Socket }, res: NodeJS.EventEmitter) => {
     const socket = req.socket;
     inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
@@ -154,7 +162,7 @@ export async function startServer(sink: RequestSink, options: ServerOptions = {}
       if (!track(socket)) return;
       try {
         acceptH2(socket, connectionOptions).subscribe({
-          next: (exchange) => dispatchExchange(exchange, sink, reportError),
+          next: (exchange) => dispatchExchange(exchange, sink, reportError, openSockets),
           error: (e: unknown) => {
             options.onConnectionError?.(e);
             socket.destroy();
@@ -222,6 +230,10 @@ export async function startServer(sink: RequestSink, options: ServerOptions = {}
     if (closing) return closed;
     closing = true;
     for (const l of listeners) l.close();
+    // RFC 6455 §7.4.1: a server going down closes its WebSockets with 1001. Over HTTP/2 each
+    // stream ends after the handshake and the connection with its last stream (below); over
+    // HTTP/1.1 the server ends the TCP connection after it (§7.1.1) or at the closing timeout.
+    openSockets.goAway();
     // RFC 9113 §6.8: each HTTP/2 connection sends GOAWAY and ends once its streams are done.
     gracefulClose.next();
     gracefulClose.complete();
@@ -246,10 +258,15 @@ function urlHost(hostname: string): string {
 }
 
 /** Turns one exchange into a Request for the sink and its reply into the HTTP/2 response. */
-function dispatchExchange(exchange: ServerExchange, sink: RequestSink, reportError: ReportError): void {
+function dispatchExchange(
+  exchange: ServerExchange,
+  sink: RequestSink,
+  reportError: ReportError,
+  openSockets: OpenWebSockets,
+): void {
   let request: Request;
   try {
-    request = requestFromExchange(exchange);
+    request = requestFromExchange(exchange, openSockets);
   } catch {
     // RFC 9110 §15.5.1: a target that does not form a URL is the client's fault.
     safely(() => exchange.respond(400, [{ name: 'content-type', value: 'text/plain' }], 'Bad Request'));

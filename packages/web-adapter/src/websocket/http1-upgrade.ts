@@ -1,6 +1,7 @@
 import type * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RequestSink } from '../request-sink.js';
+import type { OpenWebSockets } from './open-websockets.js';
 import { attachUpgradeSource } from './transport-registry.js';
 import { takeUpgrade } from './upgrade-websocket.js';
 
@@ -9,7 +10,8 @@ import { takeUpgrade } from './upgrade-websocket.js';
  * with `Upgrade` (RFC 9110 §7.8). The request goes to the handler like any other; if it answers
  * with `upgradeWebSocket`'s response, 101 goes out and the socket becomes a WebSocket (RFC 6455
  * §4.2.2); any other answer is written as a plain response and the connection closed (so a
- * handler can refuse with 426, or ignore an `Upgrade: h2c`).
+ * handler can refuse with 426, or ignore an `Upgrade: h2c`). A WebSocket started here joins
+ * `openSockets`, the server's, which closes it with 1001 when the server shuts down.
  *
  * @example
  * server.on('upgrade', (req, socket, head) => handleUpgrade(sink, req, socket, head));
@@ -19,6 +21,7 @@ export function handleUpgrade(
   req: http.IncomingMessage,
   socket: Duplex,
   head: Buffer,
+  openSockets?: OpenWebSockets,
 ): void {
   const secure = (socket as Duplex & { encrypted?: boolean }).encrypted === true;
   const headers = new Headers();
@@ -48,8 +51,10 @@ export function handleUpgrade(
   });
   sink(request, (response) => {
     const ws = takeUpgrade(request, response);
-    if (ws !== undefined) ws.start();
-    else void writePlain(socket, response);
+    if (ws !== undefined) {
+      openSockets?.track(ws);
+      ws.start();
+    } else void writePlain(socket, response);
   });
 }
 

@@ -73,6 +73,8 @@ export class ServerWebSocket extends EventTarget {
   readonly closed: Promise<CloseInfo>;
 
   private state = 0;
+  /** The server shut down before this socket opened: close with 1001 once it does. */
+  private goAwayOnOpen = false;
   private readonly outbox = new Outbox();
   private readonly endpoint: WebSocketEndpoint;
   private readonly maxBuffered: number;
@@ -141,6 +143,7 @@ export class ServerWebSocket extends EventTarget {
         if (this.state !== 0) return;
         this.state = 1;
         this.dispatchEvent(new Event('open'));
+        if (this.goAwayOnOpen) this.goAway();
         this.drainSendQueue();
       },
     );
@@ -176,13 +179,17 @@ export class ServerWebSocket extends EventTarget {
       throw new DOMException(`close code ${code}`, 'InvalidAccessError');
     if (reason !== undefined && new TextEncoder().encode(reason).length > 123)
       throw new DOMException('the close reason is over 123 bytes', 'SyntaxError');
-    if (this.state >= 2) return;
-    this.state = 2;
-    this.endpoint.close(code, reason ?? '');
-    this.closeTimer = setTimeout(
-      () => this.endpoint.abort('closing timeout'),
-      this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
-    );
+    this.startClosing(code, reason ?? '');
+  }
+
+  /**
+   * The server is shutting down: the close handshake starts with 1001 Going Away (RFC 6455
+   * §7.4.1), a code the WebSocket API's `close` does not allow; before `open`, right after it.
+   * @internal Called by the server's `close()` (see OpenWebSockets).
+   */
+  goAway(): void {
+    if (this.state === 0) this.goAwayOnOpen = true;
+    else this.startClosing(1001, 'the server is shutting down');
   }
 
   /**
@@ -317,6 +324,17 @@ export class ServerWebSocket extends EventTarget {
       this.handlers.set(type, f as EventListener);
       this.addEventListener(type, f as EventListener);
     } else this.handlers.delete(type);
+  }
+
+  /** Sends our Close and waits for the peer's, at most `closeTimeoutMs` (RFC 6455 §7.1.2). */
+  private startClosing(code: number | undefined, reason: string): void {
+    if (this.state >= 2) return;
+    this.state = 2;
+    this.endpoint.close(code, reason);
+    this.closeTimer = setTimeout(
+      () => this.endpoint.abort('closing timeout'),
+      this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
+    );
   }
 
   /** Feeds received chunks to the codec while the application keeps up (see `ack`). */

@@ -1,11 +1,14 @@
 import type { Duplex } from 'node:stream';
 import type { ServerExchange } from '@h2tubes/h2-flow';
+import type { OpenWebSockets } from './open-websockets.js';
 import type { ServerWebSocket } from './server-websocket.js';
 
 /** An extended CONNECT stream (RFC 8441) a WebSocket may take over. */
 export interface H2UpgradeSource {
   readonly kind: 'h2';
   readonly exchange: ServerExchange;
+  /** The server's open WebSockets (closed with 1001 when it shuts down), if it tracks them. */
+  readonly openSockets?: OpenWebSockets;
 }
 
 /** An HTTP/1.1 request with `Upgrade` whose socket node:http has handed over (RFC 6455 §4.2.1). */
@@ -14,6 +17,8 @@ export interface H1UpgradeSource {
   readonly socket: Duplex;
   /** Bytes node:http read past the request head: the first WebSocket frames, maybe. */
   readonly head: Uint8Array;
+  /** The server's open WebSockets (closed with 1001 when it shuts down), if it tracks them. */
+  readonly openSockets?: OpenWebSockets;
   /** The socket `upgradeWebSocket` made for this request, started if the handler returns its response. */
   socketOpened?: ServerWebSocket;
 }
@@ -37,6 +42,10 @@ export function upgradeSource(request: Request): UpgradeSource | undefined {
 }
 
 /** The HTTP/2 side calls this for every request: only extended CONNECT ones are registered. */
-export function attachExchangeIfConnect(request: Request, exchange: ServerExchange): void {
-  if (exchange.protocol !== undefined) attachUpgradeSource(request, { kind: 'h2', exchange });
+export function attachExchangeIfConnect(
+  request: Request,
+  exchange: ServerExchange,
+  openSockets?: OpenWebSockets,
+): void {
+  if (exchange.protocol !== undefined) attachUpgradeSource(request, { kind: 'h2', exchange, openSockets });
 }

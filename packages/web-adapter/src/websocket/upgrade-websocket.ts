@@ -49,6 +49,7 @@ export function upgradeWebSocket(request: Request, options: WebSocketOptions = {
       throw new TypeError(`extended CONNECT for ${exchange.protocol}, not websocket`);
     const transport = new H2Transport(exchange);
     const socket = new ServerWebSocket(transport, url, protocol ?? '', 'h2', options);
+    source.openSockets?.track(socket);
     socket.start();
     const responseHeaders = new Headers();
     if (protocol !== undefined) responseHeaders.set('sec-websocket-protocol', protocol);
