@@ -19,7 +19,6 @@
  * a Subscriber subclass link ~260 B, measured with --expose-gc); 9 Maps ~1.6 KB (184 B each, empty
  * or not); core part objects and their `p` option bags ~1 KB; the Socket with its states ~0.9 KB.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http2 from 'node:http2';
 import net from 'node:net';
@@ -31,17 +30,11 @@ import { serverConnection } from '@h2tubes/h2-flow';
 import { serve } from '@h2tubes/web-adapter';
 import { flag } from './bulk-download-util.js';
 import { recordRatio } from './chart.js';
+import { forkChild as child, type Memory, settledMemory, stopChild as stop } from './child-process.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const KINDS = ['node:http2', 'serverConnection', 'serve()'] as const;
 type Kind = (typeof KINDS)[number];
-
-interface Memory {
-  readonly rss: number;
-  readonly heapUsed: number;
-  readonly external: number;
-  readonly arrayBuffers: number;
-}
 
 // ---- the server child ------------------------------------------------------------------------
 
@@ -69,17 +62,7 @@ async function serverChild(kind: Kind): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
   process.on('message', async (m: { op: string; path?: string }) => {
     if (m.op === 'memory') {
-      for (let i = 0; i < 3; i++) {
-        gc();
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const u = process.memoryUsage();
-      process.send?.({
-        rss: u.rss,
-        heapUsed: u.heapUsed,
-        external: u.external,
-        arrayBuffers: u.arrayBuffers,
-      });
+      process.send?.(await settledMemory());
     } else if (m.op === 'snapshot' && m.path !== undefined) {
       gc();
       writeHeapSnapshot(m.path);
@@ -122,57 +105,18 @@ async function clientChild(port: number, count: number): Promise<void> {
 
 // ---- the parent ------------------------------------------------------------------------------
 
-/** IPC answers of the children: `{ port }`, `{ opened, failed }`, a `Memory`, `{ done }`. */
-// biome-ignore lint/suspicious/noExplicitAny: the shapes above, known per call site
-type Message = any;
-
-function child(
-  args: string[],
-  execArgv: string[] = [],
-): { proc: ChildProcess; next: () => Promise<Message> } {
-  const proc = fork(SELF, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const queue: unknown[] = [];
-  const waiters: ((m: unknown) => void)[] = [];
-  proc.on('message', (m) => {
-    const w = waiters.shift();
-    if (w) w(m);
-    else queue.push(m);
-  });
-  const next = () =>
-    new Promise<Message>((resolve, reject) => {
-      if (queue.length > 0) return resolve(queue.shift());
-      const timer = setTimeout(
-        () => reject(new Error(`child ${args.join(' ')}: no answer in 180 s`)),
-        180_000,
-      );
-      waiters.push((m) => {
-        clearTimeout(timer);
-        resolve(m);
-      });
-    });
-  return { proc, next };
-}
-
-function stop(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
-  return new Promise((r) => {
-    proc.once('exit', () => r());
-    proc.kill();
-  });
-}
-
 async function measure(kind: Kind, count: number): Promise<{ perConn: Memory; opened: number }> {
-  const server = child([`--child-server=${kind}`], ['--expose-gc']);
+  const server = child(SELF, [`--child-server=${kind}`], ['--expose-gc']);
   let client: ReturnType<typeof child> | undefined;
   try {
     const { port } = await server.next();
     // Warm the server up (code paths compiled, pools allocated) with a few connections first.
-    const warm = child([`--child-client=${port},20`]);
+    const warm = child(SELF, [`--child-client=${port},20`]);
     await warm.next();
     await stop(warm.proc);
     server.proc.send({ op: 'memory' });
     const before: Memory = await server.next();
-    client = child([`--child-client=${port},${count}`]);
+    client = child(SELF, [`--child-client=${port},${count}`]);
     const { opened, failed } = await client.next();
     if (failed > 0) console.log(`  (${kind}: ${failed} of ${count} connections failed)`);
     await new Promise((r) => setTimeout(r, 500));
@@ -316,16 +260,16 @@ function countByConstructor(path: string): Map<string, { count: number; size: nu
 
 async function breakdown(kind: Kind, count: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'h2tubes-heap-'));
-  const server = child([`--child-server=${kind}`], ['--expose-gc']);
+  const server = child(SELF, [`--child-server=${kind}`], ['--expose-gc']);
   let client: ReturnType<typeof child> | undefined;
   try {
     const { port } = await server.next();
-    const warm = child([`--child-client=${port},20`]);
+    const warm = child(SELF, [`--child-client=${port},20`]);
     await warm.next();
     await stop(warm.proc);
     server.proc.send({ op: 'snapshot', path: join(dir, 'before.heapsnapshot') });
     await server.next();
-    client = child([`--child-client=${port},${count}`]);
+    client = child(SELF, [`--child-client=${port},${count}`]);
     const { opened } = await client.next();
     await new Promise((r) => setTimeout(r, 500));
     server.proc.send({ op: 'snapshot', path: join(dir, 'after.heapsnapshot') });

@@ -29,6 +29,7 @@ const all = [
   'bulk-upload',
   'latency',
   'idle-memory',
+  'websocket-echo',
 ];
 
 for (const name of names.length > 0 ? names : all) {
