@@ -18,8 +18,9 @@ describe('RFC 9113 §8.1 a request body nobody reads: discardRequestBody', () =>
     h.send(frames.data(1, 30)); // received, never consumed
     h.conn.respond(1, status(413), { endStream: true });
     expect(h.conn.discardRequestBody(1)).toBe(true);
-    // No RST_STREAM with the response (curl 7.88 fails when both arrive in one read).
-    expect(summary(h.take())).toEqual(['HEADERS 1 ES']);
+    // No RST_STREAM with the response (curl 7.88 fails when both arrive in one read); a PING
+    // after it will say when it was read (the test leaves it unanswered).
+    expect(summary(h.take())).toEqual(['HEADERS 1 ES', 'PING']);
     h.events();
     // The client had 70 octets of window left when the response ended: it may send them.
     h.send(frames.data(1, 70));
@@ -43,7 +44,7 @@ describe('RFC 9113 §8.1 a request body nobody reads: discardRequestBody', () =>
     h.send(frames.data(1, 100));
     expect(summary(h.take())).toEqual(['WINDOW_UPDATE 1 100']);
     h.conn.sendData(1, new Uint8Array(0), true);
-    expect(summary(h.take())).toEqual(['DATA 1 0 ES']);
+    expect(summary(h.take())).toEqual(['DATA 1 0 ES', 'PING']);
     h.send(frames.data(1, 100)); // the window it had then: no reset
     expect(summary(h.take())).toEqual(['WINDOW_UPDATE 1 100']);
     h.send(frames.data(1, 1));
@@ -56,10 +57,51 @@ describe('RFC 9113 §8.1 a request body nobody reads: discardRequestBody', () =>
     h.conn.respond(1, status(200), { endStream: true });
     h.conn.discardRequestBody(1); // allowance: the 70 octets of window left
     h.send(frames.data(1, 40)); // 30 left, and a WINDOW_UPDATE gives the client more
-    expect(summary(h.take())).toEqual(['HEADERS 1 ES', 'WINDOW_UPDATE 1 70']);
+    expect(summary(h.take())).toEqual(['HEADERS 1 ES', 'PING', 'WINDOW_UPDATE 1 70']);
     // 10 octets of data with 20 of padding and the pad-length octet: 31 > 30.
     h.send(frames.data(1, 10, { padLength: 20 }));
     expect(summary(h.take())).toContain('RST_STREAM 1 NO_ERROR');
+  });
+
+  it('resets NO_ERROR once the client acknowledges a PING written after the response, when it has stopped sending (curl on an error status)', () => {
+    const h = uploading();
+    h.send(frames.data(1, 30));
+    h.conn.respond(1, status(405), { endStream: true });
+    h.conn.discardRequestBody(1);
+    const [, ping] = h.take();
+    expect(ping).toMatchObject({ type: 'PING', ack: false });
+    h.events();
+    h.send(frames.data(1, 10)); // within the allowance: not yet known to be read
+    expect(summary(h.take())).toEqual([]);
+    // The ACK comes after the client processed every frame before the PING (RFC 9113 §6.7).
+    h.send(frames.ping((ping as { opaqueData: Uint8Array }).opaqueData, true));
+    expect(summary(h.take())).toEqual(['RST_STREAM 1 NO_ERROR']);
+    expect(h.eventsOf('streamReset')).toMatchObject([{ streamId: 1, code: 'NO_ERROR', by: 'local' }]);
+    expect(h.conn.activeStreams).toBe(0);
+  });
+
+  it('one PING at a time covers the responses that ended before it; later ones wait for the next', () => {
+    const h = uploading();
+    h.send(frames.headers(3).request('POST', '/upload'));
+    h.send(frames.headers(5).request('POST', '/upload'));
+    h.take();
+    h.events();
+    for (const id of [1, 3]) {
+      h.conn.respond(id, status(413), { endStream: true });
+      h.conn.discardRequestBody(id);
+    }
+    const first = h.take().filter((f) => f.type === 'PING');
+    expect(first).toHaveLength(1); // stream 3's response waits for no second PING while one is out
+    h.conn.respond(5, status(413), { endStream: true });
+    h.conn.discardRequestBody(5);
+    h.send(frames.data(3, 5, { endStream: true })); // stream 3 ends on its own: no reset for it
+    expect(summary(h.take())).toEqual(['HEADERS 5 ES']);
+    h.send(frames.ping((first[0] as { opaqueData: Uint8Array }).opaqueData, true));
+    // Stream 1 reset; stream 5 ended after that PING: a new one covers it.
+    const after = h.take();
+    expect(summary(after)).toEqual(['RST_STREAM 1 NO_ERROR', 'PING']);
+    h.send(frames.ping((after[1] as { opaqueData: Uint8Array }).opaqueData, true));
+    expect(summary(h.take())).toEqual(['RST_STREAM 5 NO_ERROR']);
   });
 
   it('a body the client ends is not reset: the stream ends normally', () => {

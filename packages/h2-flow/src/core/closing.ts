@@ -3,7 +3,6 @@ import type { ControlAnswers } from './control-answers.js';
 import type { ConnectionEvent } from './events.js';
 import type { Budget, LimitName } from './limits.js';
 import * as out from './outbound-frames.js';
-import { responseEnded } from './request-body-discard.js';
 import type { SendScheduler } from './send-scheduler.js';
 import type { H2Stream } from './stream.js';
 import type { StreamRegistry } from './stream-registry.js';
@@ -35,6 +34,8 @@ export interface ClosingParts {
   readonly streamClosed: () => void;
   /** The connection closed: whatever is queued for later is dropped. */
   readonly connectionClosed: () => void;
+  /** We sent END_STREAM on a stream (the §8.1 unread-body rule starts counting, `UnreadBodyFence`). */
+  readonly responseEnded: (s: H2Stream) => void;
 }
 
 /**
@@ -55,8 +56,26 @@ export class Closing {
     if (s.state === 'closed') return;
     if (s.state === 'halfClosedRemote') return this.closeStream(s, 'endStream');
     s.state = 'halfClosedLocal';
-    responseEnded(s);
+    this.p.responseEnded(s);
     this.p.emit({ kind: 'localEnded', streamId: s.id });
+  }
+
+  /**
+   * The client has read our complete response and still sends a body nobody reads: RST_STREAM
+   * NO_ERROR asks it to stop "without error" (RFC 9113 §8.1, `request-body-discard.ts`).
+   */
+  stopUnreadBody(s: H2Stream): void {
+    this.answer(out.rstStream(s.id, 'NO_ERROR'));
+    if (this.isClosed) return; // the answer was one too many: GOAWAY went instead
+    this.closeStream(s, 'sentReset');
+    this.p.emit({
+      kind: 'streamReset',
+      streamId: s.id,
+      code: 'NO_ERROR',
+      by: 'local',
+      retryable: false,
+      error: undefined,
+    });
   }
 
   /** The peer sent END_STREAM. */

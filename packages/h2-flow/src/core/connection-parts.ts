@@ -12,6 +12,7 @@ import { PingAndKeepalive } from './ping-and-keepalive.js';
 import { DEFAULT_URGENCY, type Priority } from './priority.js';
 import { ReceiveCredit } from './receive-credit.js';
 import { ReceivePath } from './receive-path.js';
+import { UnreadBodyFence } from './request-body-discard.js';
 import { RequestBodyTimeouts } from './request-body-timeouts.js';
 import { RequestQueueAndRetry } from './request-queue-and-retry.js';
 import { SendPath } from './send-path.js';
@@ -45,6 +46,7 @@ export interface ConnectionParts {
   readonly inbound: ReceivePath;
   readonly timers: ConnectionTimers;
   readonly bodyTimeouts: RequestBodyTimeouts;
+  readonly unreadBodies: UnreadBodyFence;
   /** A new stream record with the windows of the settings in force, registered. */
   readonly newStream: (id: number, peerInitiated: boolean, pri: Priority | undefined) => H2Stream;
 }
@@ -81,6 +83,7 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
       answer: (f) => closing.answer(f),
       emit,
       goawayPingAcknowledged: () => shutdown!.pingAcknowledged(),
+      unreadBodyPingAcknowledged: () => unreadBodies.acknowledged(),
     },
     o.assumedRttMs,
     o.keepaliveIntervalMs,
@@ -117,6 +120,11 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
       shutdown!.checkDrained();
     },
     connectionClosed: () => requests!.clear(),
+    responseEnded: (s) => unreadBodies.responseEnded(s),
+  });
+  const unreadBodies = new UnreadBodyFence({
+    sendPing: () => pings.send('unreadBody', clock.now),
+    stopBody: (s) => closing.stopUnreadBody(s),
   });
   bodyTimeouts = new RequestBodyTimeouts({ o, registry, connRecv, closing, clock, frame, emit });
   const clocks = bodyTimeouts;
@@ -202,6 +210,7 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
     goaway: (now) => shutdown!.goaway(now, {}),
   });
   return {
+    unreadBodies,
     timers,
     bodyTimeouts: clocks,
     clock,

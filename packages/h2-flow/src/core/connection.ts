@@ -20,7 +20,7 @@ import * as out from './outbound-frames.js';
 import type { PingAndKeepalive } from './ping-and-keepalive.js';
 import { type Priority, parsePriority } from './priority.js';
 import type { ReceivePath } from './receive-path.js';
-import { startDiscarding } from './request-body-discard.js';
+import { startDiscarding, type UnreadBodyFence } from './request-body-discard.js';
 import type { RequestBodyTimeouts } from './request-body-timeouts.js';
 import type { RequestQueueAndRetry } from './request-queue-and-retry.js';
 import { responseHasNoContent } from './response-has-no-content.js';
@@ -90,6 +90,7 @@ export class Connection {
   private readonly inbound: ReceivePath;
   private readonly checks: UsageChecks;
   private readonly bodyTimeouts: RequestBodyTimeouts;
+  private readonly unreadBodies: UnreadBodyFence;
   private readonly newStream: (id: number, peerInitiated: boolean, pri: Priority | undefined) => H2Stream;
 
   constructor(options: ConnectionOptions, sink: ConnectionSink) {
@@ -114,6 +115,7 @@ export class Connection {
     this.newStream = p.newStream;
     this.timers = p.timers;
     this.bodyTimeouts = p.bodyTimeouts;
+    this.unreadBodies = p.unreadBodies;
     this.checks = new UsageChecks(this.role, p.registry, p.closing, () => p.settings.peer);
   }
 
@@ -433,9 +435,9 @@ export class Connection {
   /**
    * Server: nobody will read the rest of this request's body (RFC 9113 §8.1). From now on its DATA
    * is discarded (no `dataReceived`) with stream and connection credit returned, the credit of
-   * data received and not consumed included. Once our response has ended and the client sends past
-   * the stream window it had then, the stream is reset with NO_ERROR (`request-body-discard.ts`
-   * says why not at once). Returns false when the stream is gone (its credit is returned anyway).
+   * data received and not consumed included. Once our response has ended and the client has read
+   * it (it acknowledged a PING written after it, or sent past the stream window it had then), the
+   * stream is reset with NO_ERROR (`request-body-discard.ts` says why not at once). Returns false when the stream is gone (its credit is returned anyway).
    *
    * @example
    * c.respond(id, [{ name: ':status', value: '413' }], { endStream: true });
@@ -448,7 +450,7 @@ export class Connection {
       this.credit.connection(this.registry.takeLingering(streamId, Number.POSITIVE_INFINITY));
       return this.checks.knownGone(streamId, 'discardRequestBody');
     }
-    startDiscarding(s); // the allowance is the window before the held credit goes back
+    startDiscarding(s, this.unreadBodies); // the allowance is the window before the held credit goes back
     this.credit.stream(s, s.recv.held);
     return true;
   }

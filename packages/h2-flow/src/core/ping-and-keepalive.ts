@@ -2,8 +2,11 @@ import type { DecodedFrame, PingFrame } from '@h2tubes/h2-frames/core';
 import type { ConnectionEvent } from './events.js';
 import * as out from './outbound-frames.js';
 
-/** Why we sent a PING: the application's, the keepalive's, or the graceful GOAWAY's round (§6.8). */
-export type PingPurpose = 'app' | 'keepalive' | 'goaway';
+/**
+ * Why we sent a PING: the application's, the keepalive's, the graceful GOAWAY's round (§6.8), or
+ * the fence that says a client has read responses to bodies we discard (`UnreadBodyFence`, §8.1).
+ */
+export type PingPurpose = 'app' | 'keepalive' | 'goaway' | 'unreadBody';
 
 interface PingRecord {
   readonly purpose: PingPurpose;
@@ -26,6 +29,8 @@ export interface PingParts {
   readonly emit: (e: ConnectionEvent) => void;
   /** The graceful GOAWAY's PING came back. */
   readonly goawayPingAcknowledged: () => void;
+  /** The unread-body fence's PING came back. */
+  readonly unreadBodyPingAcknowledged: () => void;
 }
 
 /**
@@ -70,6 +75,7 @@ export class PingAndKeepalive {
     const a = this.acknowledged(f.opaqueData, now);
     if (a === undefined) return;
     if (a.purpose === 'goaway') this.p.goawayPingAcknowledged();
+    else if (a.purpose === 'unreadBody') this.p.unreadBodyPingAcknowledged();
     else if (a.purpose === 'app') this.p.emit({ kind: 'pingAcknowledged', pingId: a.pingId, rttMs: a.rttMs });
   }
 

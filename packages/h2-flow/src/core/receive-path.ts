@@ -129,17 +129,7 @@ export class ReceivePath {
     const p = this.p;
     p.credit.stream(s, n);
     if (endStream) return p.closing.peerEnded(s);
-    if (!discardedPastAllowance(s, fcl)) return;
-    p.closing.answer(out.rstStream(s.id, 'NO_ERROR'));
-    p.closing.closeStream(s, 'sentReset');
-    p.emit({
-      kind: 'streamReset',
-      streamId: s.id,
-      code: 'NO_ERROR',
-      by: 'local',
-      retryable: false,
-      error: undefined,
-    });
+    if (discardedPastAllowance(s, fcl)) p.closing.stopUnreadBody(s);
   }
 
   headers(f: FieldBlock): void {
