@@ -5,7 +5,8 @@
  */
 export * from './core/public-api.js';
 export { DEFAULT_OBSERVABLE_BODY_POLICY, pullBody } from './tubes/body-puller.js';
-export { type ClientSession, clientConnection, type StreamResetError } from './tubes/client-connection.js';
+export { clientConnection, observeClientConnection } from './tubes/client-connection.js';
+export { type ClientSession, clientExchanges, type StreamResetError } from './tubes/client-exchanges.js';
 export { ConnectionStage, type ConnectionStageOptions } from './tubes/connection-stage.js';
 export type * from './tubes/exchange-types.js';
 export { FrameCodec, type FrameCodecOptions } from './tubes/frame-codec.js';
