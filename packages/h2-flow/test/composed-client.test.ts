@@ -310,6 +310,16 @@ describe('the two shapes of the client connection', () => {
     await expect(body).rejects.toThrow(/connection closed/);
     await client?.closed;
     expect(client?.accepting).toBe(false);
+    await expect(
+      firstValueFrom(
+        (client as ClientSession).request({
+          method: 'GET',
+          scheme: 'http',
+          authority: 'localhost',
+          path: '/',
+        }),
+      ),
+    ).rejects.toThrow(/no longer accepts requests/);
     await until(() => goaways.length > 0 && closed() > 0);
     expect(goaways).toEqual([http2.constants.NGHTTP2_NO_ERROR]);
     expect(closed()).toBe(1);
