@@ -342,6 +342,34 @@ describe('the two shapes of the client connection', () => {
     expect(completed).toBe(true);
   });
 
+  it('a socket that fails errors the cold Observable and the open request with its error, and resolves closed', async () => {
+    const { port } = await origin();
+    const socket = await connected(port);
+    let client: ClientSession | undefined;
+    const failed = new Promise<unknown>((resolve) =>
+      observeClientConnection(socket).subscribe({
+        next: (c) => {
+          client = c;
+        },
+        error: resolve,
+      }),
+    );
+    const res = await firstValueFrom(
+      (client as ClientSession).request({
+        method: 'GET',
+        scheme: 'http',
+        authority: 'localhost',
+        path: '/reset-mid',
+      }),
+    );
+    const body = bytesOf(res);
+    socket.destroy(new Error('the cable was cut'));
+    expect(await failed).toEqual(new Error('the cable was cut'));
+    await expect(body).rejects.toThrow('the cable was cut');
+    await client?.closed;
+    expect(client?.accepting).toBe(false);
+  });
+
   it('clientConnection runs until close(): requests are issued at any time, each response is a cold Observable', async () => {
     const { port, goaways } = await origin();
     const session = clientConnection(await connected(port));

@@ -1,11 +1,10 @@
 import type { Duplex } from 'node:stream';
-import { CONNECTION_PREFACE, type ErrorCode, type FieldBlockAssemblerOptions } from '@h2tubes/h2-frames';
+import { CONNECTION_PREFACE, type FieldBlockAssemblerOptions } from '@h2tubes/h2-frames';
 import { onNextMicrotask, type PauseToken, type SocketFount, socketFount, socketRoom } from '@h2tubes/tubes';
 import { type Observable, Subject, type Subscription, tap } from 'rxjs';
 import type { Connection } from '../core/connection.js';
 import type { ConnectionEvent } from '../core/events.js';
 import { ConnectionStage, type ConnectionStageOptions } from './connection-stage.js';
-import type { BodySource, FieldList } from './exchange-types.js';
 import { FrameCodec } from './frame-codec.js';
 import { type FrameStages, inboundFrames, outboundBytes } from './frame-stages.js';
 
@@ -30,8 +29,8 @@ export interface SessionOptions extends Omit<ConnectionStageOptions, 'role' | 'r
  *   stage.outbound ─ outboundBytes(codec) ─► socket.write
  *
  * plus the socket's own backpressure (reading paused while our writes are over the high-water
- * mark) and the close that lets a last GOAWAY arrive. The role layers (`serverConnection`,
- * `clientConnection`) turn `events` into exchanges.
+ * mark) and the close that lets a last GOAWAY arrive. The roles (`serverExchanges`,
+ * `clientExchanges` on `stage`) turn `events` into exchanges.
  */
 export class H2Session {
   readonly stage: ConnectionStage;
@@ -97,27 +96,6 @@ export class H2Session {
   /** Graceful GOAWAY (RFC 9113 §6.8): in-flight streams finish, then the connection closes. */
   shutdown(): void {
     this.stage.shutdown();
-  }
-
-  /** Immediate GOAWAY with a code, then close. */
-  abort(code: ErrorCode = 'NO_ERROR', debug?: string): void {
-    this.stage.abort(code, debug);
-  }
-
-  sendBody(streamId: number, body: BodySource, trailers: Promise<FieldList> | FieldList | undefined): void {
-    this.stage.sendBody(streamId, body, trailers);
-  }
-
-  endBody(streamId: number, trailers: Promise<FieldList> | FieldList | undefined): void {
-    this.stage.endBody(streamId, trailers);
-  }
-
-  dropBody(streamId: number): void {
-    this.stage.dropBody(streamId);
-  }
-
-  scheduleFlush(): void {
-    this.stage.schedule();
   }
 
   /** Ends everything now (unsubscribe of the owning Observable). */
