@@ -95,6 +95,11 @@ export class ServerWebSocket extends EventTarget {
   /** Octets (UTF-16 units for text, before encoding) of the messages in `sendQueue`. */
   private sendQueueSize = 0;
 
+  /**
+   * Made by `upgradeWebSocket` over the transport it opened (HTTP/2 stream or HTTP/1.1 socket),
+   * not by applications.
+   * @internal
+   */
   constructor(
     private readonly connection: WebSocketTransport,
     readonly url: string,
