@@ -50,7 +50,7 @@ export interface H2Client {
    * The Rx form of `fetch` (see `observeFetch`): sent on subscribe, the Response emitted once,
    * unsubscribing before the response resets the stream.
    */
-  request(input: string | URL | Request, init?: RequestInit): Observable<Response>;
+  request(input: string | URL | Request, init?: RequestInit): Observable<H2Response>;
   /**
    * Graceful GOAWAY on every connection: open requests may finish within `graceMs` (default
    * 10 s); then the connections are cut (GOAWAY CANCEL) and what is left fails. Resolves when

@@ -1,7 +1,13 @@
 import { Observable } from 'rxjs';
 
-/** Any Fetch-shaped function: the global `fetch`, or an `H2Client`'s. */
-export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+/**
+ * Any Fetch-shaped function: the global `fetch`, or an `H2Client`'s (whose Responses are
+ * `H2Response`s, kept as `R` so their typed body survives the Observable).
+ */
+export type FetchFunction<R extends Response = Response> = (
+  input: string | URL | Request,
+  init?: RequestInit,
+) => Promise<R>;
 
 /**
  * A request as an Observable: subscribing sends it, the Response is emitted once its headers are
@@ -12,12 +18,12 @@ export type FetchFunction = (input: string | URL | Request, init?: RequestInit) 
  * @example
  * clicks$.pipe(switchMap(() => observeFetch(client.fetch, '/api/time')), switchMap((r) => r.json()))
  */
-export function observeFetch(
-  fetch: FetchFunction,
+export function observeFetch<R extends Response = Response>(
+  fetch: FetchFunction<R>,
   input: string | URL | Request,
   init: RequestInit = {},
-): Observable<Response> {
-  return new Observable<Response>((subscriber) => {
+): Observable<R> {
+  return new Observable<R>((subscriber) => {
     const controller = new AbortController();
     const signal = init.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
     let settled = false;
