@@ -1,21 +1,8 @@
 /**
  * The limits every connection enforces and the small allowance types behind some of them. Each
  * one, when it trips, writes its answer on the wire and then reports `limitExceeded` with its name.
- *
- * | limit (`LimitName`) | option: default | when exceeded |
- * | --- | --- | --- |
- * | `concurrentStreams` | `maxConcurrentStreams`: 100 | RST_STREAM REFUSED_STREAM on the new stream (§5.1.2) |
- * | `headerListSize` | `maxHeaderListSize`: 65 536 | a request: 431, then RST_STREAM NO_ERROR if its body is still open; other header sections: RST_STREAM CANCEL |
- * | `rapidReset` | `rapidResetBurst`: 1000, `rapidResetRefillPerSecond`: 33 | GOAWAY ENHANCE_YOUR_CALM (CVE-2023-44487) |
- * | `queuedControlFrames` | `maxQueuedControlFrames`: 10 000 | GOAWAY ENHANCE_YOUR_CALM (§10.5) |
- * | `emptyDataFrames` | `maxEmptyDataFrames`: 100 per stream | GOAWAY ENHANCE_YOUR_CALM (CVE-2019-9518) |
- * | `localResets` | `maxLocalResets`: 1024 per connection | GOAWAY ENHANCE_YOUR_CALM |
- * | `prefaceTimeout` | `prefaceTimeoutMs`: 10 s | GOAWAY SETTINGS_TIMEOUT (§3.4) |
- * | `settingsTimeout` | `settingsTimeoutMs`: 10 s | GOAWAY SETTINGS_TIMEOUT (§6.5.3) |
- * | `keepaliveTimeout` | `keepaliveIntervalMs`: 0 (off), `keepaliveTimeoutMs`: 20 s | GOAWAY NO_ERROR, connection closed |
- * | `idleTimeout` | `idleTimeoutMs`: 5 min (server), 0 (client) | graceful GOAWAY (§6.8) |
- * | `requestBodyTimeout` | `requestBodyTimeoutMs`: 60 s without request-body DATA (server; 0 = off) | 408 + RST_STREAM NO_ERROR if no response started, else RST_STREAM CANCEL (NO_ERROR once our response is complete); the stream is reported reset |
- * | `minRequestBodyRate` | `minRequestBodyRate`: 240 octets/s after `minRequestBodyRateGraceMs`: 5 s (server; 0 = off) | as `requestBodyTimeout` |
+ * Their options, defaults and wire answers are the table in h2-flow's README ("Limits every
+ * connection enforces"), which `test/readme-limits.test.ts` checks against `resolveOptions`.
  *
  * The two request-body clocks stop while our receive window (the stream's or the connection's)
  * is exhausted: the client cannot send then (`request-body-timeouts.ts`). CONNECT streams (tunnels,
