@@ -5,8 +5,8 @@
 // OS temp directory (outside the workspace, so nothing resolves to it) and runs each package
 // README's example there:
 //   - with rxjs: tubes' echo server and web-adapter's serve() + fetch round trip;
-//   - without rxjs (an optional peer of the cores' packages): h2-frames' encode/decode and
-//     h2-flow's client Connection, from the ./core entries.
+//   - without rxjs (an optional peer of the cores' packages): h2-frames' encode/decode,
+//     h2-flow's client Connection and websocket's two endpoints, from the ./core entries.
 // Needs a build (`tsc -b`) and rxjs from the npm registry or npm's cache (--prefer-offline).
 //
 //   node scripts/check-packages.mjs
@@ -82,6 +82,7 @@ try {
     tarball['@h2tubes/tubes'],
     tarball['@h2tubes/h2-frames'],
     tarball['@h2tubes/h2-flow'],
+    tarball['@h2tubes/websocket'],
   ]);
   assert.equal(existsSync(path.join(bare, 'node_modules', 'rxjs')), false, 'rxjs was installed');
   const frames = runExample(bare, 'h2-frames');
@@ -90,6 +91,11 @@ try {
   console.log('ok h2-frames: README core example, no rxjs installed');
   assert.match(runExample(bare, 'h2-flow'), /stream 1 frames SETTINGS WINDOW_UPDATE FIELD_BLOCK/);
   console.log('ok h2-flow: README core example, no rxjs installed');
+  assert.equal(
+    runExample(bare, 'websocket').trim(),
+    'client got echo: hello\nclient closed 1000  true\nserver closed 1000 done true',
+  );
+  console.log('ok websocket: README core example, no rxjs installed');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
