@@ -62,12 +62,17 @@ try {
   );
 
   for (const { name, tarball: file } of packs) {
+    // What a reader of the package on the registry needs besides the code.
+    const listed = sh('tar', ['-tzf', file], root).split('\n');
+    for (const doc of ['README.md', 'LICENSE', 'CHANGELOG.md']) {
+      assert.ok(listed.includes(`package/${doc}`), `${name}: ${doc} is not in the tarball`);
+    }
     // publint: package.json fields against the files really in the tarball (exports, types, files).
     sh(bin('publint'), ['run', file, '--strict'], root);
     // attw: every entry's types resolve as TypeScript resolves them; ESM-only, so CommonJS `require`
     // and node10 resolution are out of scope (the esm-only profile).
     sh(bin('attw'), [file, '--profile', 'esm-only', '--format', 'ascii'], root);
-    console.log(`ok ${name}: publint, attw`);
+    console.log(`ok ${name}: README, LICENSE, CHANGELOG; publint, attw`);
   }
 
   // Every tarball in one install: a package's @h2tubes dependencies (exact versions) resolve to
