@@ -47,7 +47,14 @@ export function headersToFields(headers: Headers): HeaderField[] {
   return out;
 }
 
-function pushField(out: HeaderField[], name: string, value: string): void {
+/**
+ * Appends one response field unless HTTP/2 forbids it (RFC 9113 §8.2.2): connection-specific
+ * names are dropped, `te` kept only as `trailers`. `name` must already be lowercase.
+ *
+ * @example
+ * pushField(out, 'connection', 'close'); // out unchanged
+ */
+export function pushField(out: HeaderField[], name: string, value: string): void {
   if (CONNECTION_SPECIFIC.has(name)) return;
   if (name === 'te' && value.trim().toLowerCase() !== 'trailers') return;
   out.push({ name, value });

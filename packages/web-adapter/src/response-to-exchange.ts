@@ -1,9 +1,9 @@
 import type { BodySource, FieldList, ServerExchange } from '@h2tubes/h2-flow';
 import type { HeaderField } from '@h2tubes/h2-frames';
 import { FastResponse } from './fast-response.js';
-import { headersToFields, initToFields } from './field-conversion.js';
+import { initToFields } from './field-conversion.js';
 import { requestContext } from './request-context.js';
-import { untouchedBodySource } from './untouched-body-source.js';
+import { readResponse } from './undici-response-state.js';
 
 /** Trailers a handler attached to a Response; Fetch has no field for them. */
 const trailersOf = new WeakMap<Response, HeadersInit | Promise<HeadersInit>>();
@@ -76,17 +76,18 @@ export interface ResponseParts {
 
 /**
  * Splits a Response into status, HTTP/2 fields (lowercased, connection-specific ones dropped,
- * RFC 9113 §8.2.2), body source and trailers. The body is the Response's own ReadableStream, so
- * it is pulled only as far as the windows allow; a body that must not be sent is cancelled.
+ * RFC 9113 §8.2.2), body source and trailers. The body is the string or bytes an untouched
+ * Response was made from, else its own ReadableStream, pulled only as far as the windows allow
+ * (`readResponse`); a body that must not be sent is cancelled.
  *
  * @example
  * const { status, fields, body, trailers } = responseParts(new Response('hi'), 'GET');
  */
 export function responseParts(response: Response, method: string): ResponseParts {
-  const fast = response instanceof FastResponse ? response.fastParts() : undefined;
-  const status = response.status;
-  const source =
-    fast !== undefined ? fast.body : (untouchedBodySource(response) ?? response.body ?? undefined);
+  const parts =
+    (response instanceof FastResponse ? response.fastParts() : undefined) ?? readResponse(response);
+  const { status, fields } = parts;
+  const source = parts.body;
   let body: BodySource | undefined;
   if (source !== undefined) {
     if (responseHasBody(method, status)) body = source;
@@ -94,7 +95,7 @@ export function responseParts(response: Response, method: string): ResponseParts
   }
   const t = trailersOf.get(response);
   const trailers = t === undefined ? undefined : Promise.resolve(t).then(initToFields);
-  return { status, fields: fast?.fields ?? headersToFields(response.headers), body, trailers };
+  return { status, fields, body, trailers };
 }
 
 /**

@@ -1,49 +1,95 @@
 import { describe, expect, it } from 'vitest';
-import { untouchedBodySource } from './untouched-body-source.js';
+import { type FetchBody, makeStreamUntouched, untouchedBodySource } from './untouched-body-source.js';
+
+const stream = (...chunks: number[][]): ReadableStream<Uint8Array> =>
+  new ReadableStream({
+    start(c) {
+      for (const chunk of chunks) c.enqueue(new Uint8Array(chunk));
+      c.close();
+    },
+  });
+
+const bodyOf = (source: unknown, s = stream([1])): FetchBody => ({ stream: s, source });
 
 describe('untouchedBodySource', () => {
-  it('gives the string or bytes an untouched Response was built from', () => {
-    expect(untouchedBodySource(new Response('hi'))).toBe('hi');
-    const json = untouchedBodySource(Response.json({ a: 1 })); // undici encodes JSON to bytes
-    expect(typeof json === 'string' ? json : new TextDecoder().decode(json)).toBe('{"a":1}');
-    expect(untouchedBodySource(new Response(new Uint8Array([1, 2])))).toEqual(new Uint8Array([1, 2]));
+  it('gives the string or bytes an untouched body was built from', () => {
+    expect(untouchedBodySource(bodyOf('hi'))).toBe('hi');
+    expect(untouchedBodySource(bodyOf(new Uint8Array([1, 2])))).toEqual(new Uint8Array([1, 2]));
   });
 
-  it('gives nothing once the body was read, even partly, or is locked', async () => {
-    const read = new Response('whole');
-    await read.text();
-    expect(untouchedBodySource(read)).toBeUndefined();
-
-    const partly = new Response(
-      new ReadableStream({
-        start(c) {
-          c.enqueue(new Uint8Array([1]));
-          c.enqueue(new Uint8Array([2]));
-          c.close();
-        },
-      }),
-    );
-    const reader = (partly.body as ReadableStream).getReader();
+  it('gives nothing once the stream was read, even partly, or is locked', async () => {
+    const partly = stream([1], [2]);
+    const reader = partly.getReader();
     await reader.read();
-    expect(untouchedBodySource(partly)).toBeUndefined();
+    expect(untouchedBodySource(bodyOf('12', partly))).toBeUndefined();
     reader.releaseLock();
-    expect(untouchedBodySource(partly)).toBeUndefined();
+    expect(untouchedBodySource(bodyOf('12', partly))).toBeUndefined();
 
-    const locked = new Response('x');
-    (locked.body as ReadableStream).getReader();
-    expect(untouchedBodySource(locked)).toBeUndefined();
+    const locked = stream([1]);
+    locked.getReader();
+    expect(untouchedBodySource(bodyOf('1', locked))).toBeUndefined();
+
+    const whole = new Response('whole');
+    await whole.text();
+    expect(untouchedBodySource(bodyOf('whole', whole.body as ReadableStream<Uint8Array>))).toBeUndefined();
   });
 
-  it('gives nothing for bodies with no plain source (streams, Blobs, none)', () => {
-    expect(untouchedBodySource(new Response(new ReadableStream()))).toBeUndefined();
-    expect(untouchedBodySource(new Response(new Blob(['b'])))).toBeUndefined();
-    expect(untouchedBodySource(new Response(null))).toBeUndefined();
+  it('gives nothing for sources it cannot send as they are (streams, Blobs, none)', () => {
+    expect(untouchedBodySource(bodyOf(stream([1])))).toBeUndefined();
+    expect(untouchedBodySource(bodyOf(new Blob(['b'])))).toBeUndefined();
+    expect(untouchedBodySource(bodyOf(null))).toBeUndefined();
+  });
+});
+
+describe('makeStreamUntouched', () => {
+  /** The three states a checker must tell apart, on real streams. */
+  const answers = async (untouched: (s: ReadableStream<Uint8Array>) => boolean) => {
+    const read = stream([1]);
+    const reader = read.getReader();
+    await reader.read();
+    reader.releaseLock();
+    const locked = stream([1]);
+    locked.getReader();
+    return { fresh: untouched(stream([1])), locked: untouched(locked), read: untouched(read) };
+  };
+  const right = { fresh: true, locked: false, read: false };
+
+  it("reads Node's own stream state when it has the probed shape", async () => {
+    expect(await answers(makeStreamUntouched(() => new ReadableStream()))).toEqual(right);
   });
 
-  it('still gives the whole source after clone() (both copies hold the same content)', async () => {
-    const original = new Response('shared');
-    const copy = original.clone();
-    expect(untouchedBodySource(original)).toBe('shared');
-    expect(await copy.text()).toBe('shared');
+  it('answers through locked and isDisturbed when the stream state is not where probed', async () => {
+    // No state symbol at all.
+    const bare = makeStreamUntouched(() => ({}) as ReadableStream<Uint8Array>);
+    expect(await answers(bare)).toEqual(right);
+    // A state symbol whose fields do not follow locking, or reading.
+    const kState = Symbol('kState');
+    const fake = (state: unknown, onLock: () => void = () => {}) =>
+      makeStreamUntouched(
+        () =>
+          ({
+            [kState]: state,
+            getReader: () => {
+              onLock();
+              return { read: () => Promise.resolve({ done: true }), cancel: () => Promise.resolve() };
+            },
+          }) as unknown as ReadableStream<Uint8Array>,
+      );
+    expect(await answers(fake({ reader: undefined, disturbed: false }))).toEqual(right);
+    const lockOnly = { reader: undefined as unknown, disturbed: false };
+    expect(await answers(fake(lockOnly, () => (lockOnly.reader = {})))).toEqual(right);
+    expect(await answers(fake(1))).toEqual(right);
+    const lockedAtStart = makeStreamUntouched(() => {
+      const s = new ReadableStream<Uint8Array>();
+      s.getReader();
+      return s;
+    });
+    expect(await answers(lockedAtStart)).toEqual(right);
+  });
+
+  it('answers a stream without that state (another implementation) through the public getters', () => {
+    const untouched = makeStreamUntouched(() => new ReadableStream());
+    const foreign = { locked: true } as unknown as ReadableStream<Uint8Array>;
+    expect(untouched(foreign)).toBe(false);
   });
 });
