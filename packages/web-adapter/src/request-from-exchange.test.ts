@@ -90,4 +90,40 @@ describe('requestFromExchange', () => {
   it('maps an asterisk-form target to / so that a URL can be built', () => {
     expect(requestFromExchange(new FakeExchange('OPTIONS', '*')).url).toBe('https://example.test/');
   });
+
+  it('rejects a target that forms no valid URL, however often its authority was valid before', () => {
+    const request =
+      (authority: string, path = '/', scheme = 'http') =>
+      () =>
+        requestFromExchange(new FakeExchange('GET', path, [], scheme, authority));
+    for (let i = 0; i < 3; i++) {
+      expect(request('cached.test:8080', `/a/${i}?q=${i}#f`)).not.toThrow();
+      expect(request('cached.test:99999')).toThrow(TypeError); // port out of range
+      expect(request('bad host.test')).toThrow(TypeError);
+      expect(request('[::1')).toThrow(TypeError);
+    }
+    expect(request('cached.test:8080', '/', 'https')).not.toThrow();
+    // An empty authority: the path's slashes become the authority, so validity depends on the path
+    // (http:////h is http://h/, http:/// has no host) and the first answer must not be remembered.
+    expect(request('', '//h')).not.toThrow();
+    expect(request('')).toThrow(TypeError);
+    // Nor for one with a delimiter: 'h@' gives an empty host whatever follows.
+    expect(request('u@h')).not.toThrow();
+    expect(request('u@')).toThrow(TypeError);
+  });
+
+  it('still checks every target once more authorities were seen than it remembers', () => {
+    for (let i = 0; i < 200; i++)
+      expect(requestFromExchange(new FakeExchange('GET', '/', [], 'https', `h${i}.test`)).url).toBe(
+        `https://h${i}.test/`,
+      );
+    expect(() => requestFromExchange(new FakeExchange('GET', '/', [], 'https', 'h 1.test'))).toThrow(
+      TypeError,
+    );
+    // A scheme other than http(s): each target is parsed.
+    expect(requestFromExchange(new FakeExchange('GET', '/x', [], 'wss', 'h0.test')).url).toBe(
+      'wss://h0.test/x',
+    );
+    expect(() => requestFromExchange(new FakeExchange('GET', '/', [], 'ws', 'x y'))).toThrow(TypeError);
+  });
 });
