@@ -10,6 +10,7 @@ export {
 } from './framing.js';
 export { FrameTooLargeError, FramingError } from './framing-errors.js';
 export { HeaderLengthSplitter, type HeaderLengthSplitterOptions } from './header-length-splitter.js';
+export { Link, linkOperator } from './link.js';
 export { onNextMicrotask } from './microtask.js';
 export { type OutboundRoom, socketRoom, UNBOUNDED_ROOM } from './outbound-room.js';
 export { Pauser, type PauseToken } from './pauser.js';
@@ -18,6 +19,7 @@ export type { OverflowPolicy, PullStats } from './pull/overflow-policy.js';
 export { isPullSource, type PullSource, pullFrom, toReadableStream } from './pull/pull-from.js';
 export { Bounded, bounded, DemandDriven, demandDriven } from './pull/pull-sources.js';
 export { isPullable, type Pullable, type Puller, type PullSink } from './pull/puller.js';
+export { Relay } from './relay.js';
 export { type SocketDrainOptions, socketDrain } from './socket-drain.js';
 export { type SocketFount, type SocketFountOptions, socketFount } from './socket-fount.js';
 export { type TubeStep, tube } from './tube.js';

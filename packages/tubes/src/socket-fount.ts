@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { Observable } from 'rxjs';
+import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
 import { Pauser, type PauseToken } from './pauser.js';
 
 /** An Observable of a socket's bytes that other code can pause (and so stop reading the socket). */
@@ -29,29 +29,53 @@ export interface SocketFountOptions {
  * t.unpause();                       // socket.resume()
  */
 export function socketFount(socket: Duplex, options: SocketFountOptions = {}): SocketFount {
-  const pauser = new Pauser(
-    () => socket.pause(),
-    () => socket.resume(),
-  );
-  const fount = new Observable<Uint8Array>((subscriber) => {
+  return new Fount(socket, options.onUnsubscribe === 'detach');
+}
+
+/**
+ * The fount as a class: its subscribe and `pauseFlow` are methods and its `Pauser` is made on the
+ * first pause, not four closures per socket (a server holds one fount per idle connection).
+ */
+class Fount extends Observable<Uint8Array> implements SocketFount {
+  private pauser: Pauser | undefined;
+
+  constructor(
+    private readonly socket: Duplex,
+    private readonly detach: boolean,
+  ) {
+    super();
+  }
+
+  pauseFlow(reason?: string): PauseToken {
+    const socket = this.socket;
+    this.pauser ??= new Pauser(
+      () => socket.pause(),
+      () => socket.resume(),
+    );
+    return this.pauser.pause(reason);
+  }
+
+  /** Called by `Observable.subscribe` for each subscriber. */
+  protected _subscribe(subscriber: Subscriber<Uint8Array>): TeardownLogic {
+    const socket = this.socket;
+    // `on`, not `once`: each `once` wraps its listener in a bound function and a state object,
+    // kept per idle connection; the first 'end'/'close'/'error' ends the subscriber, whose
+    // teardown removes them all, and a later notification to an ended subscriber is dropped.
     const onData = (chunk: Uint8Array): void => subscriber.next(chunk);
     const onEnd = (): void => subscriber.complete();
     const onError = (e: Error): void => subscriber.error(e);
-    const onClose = (): void => subscriber.complete();
     socket.on('data', onData);
-    socket.once('end', onEnd);
-    socket.once('error', onError);
-    socket.once('close', onClose);
-    if (!pauser.paused) socket.resume();
+    socket.on('end', onEnd);
+    socket.on('error', onError);
+    socket.on('close', onEnd);
+    if (this.pauser?.paused !== true) socket.resume();
     return () => {
       socket.off('data', onData);
       socket.off('end', onEnd);
       socket.off('error', onError);
-      socket.off('close', onClose);
-      if (options.onUnsubscribe === 'detach') socket.pause();
+      socket.off('close', onEnd);
+      if (this.detach) socket.pause();
       else socket.destroy();
     };
-  }) as SocketFount;
-  fount.pauseFlow = (reason?: string) => pauser.pause(reason);
-  return fount;
+  }
 }
