@@ -10,6 +10,7 @@ export * from './core/header-validation.js';
 export * from './core/hpack/hpack-decoder.js';
 export * from './core/hpack/hpack-encoder.js';
 export * from './tubes/assemble-field-blocks.js';
+export * from './tubes/decode-frames.js';
 export * from './tubes/decode-hpack.js';
 export * from './tubes/encode-hpack.js';
 export * from './tubes/parse-frames.js';

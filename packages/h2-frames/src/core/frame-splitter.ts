@@ -10,6 +10,21 @@ export interface FrameSplitterOptions {
   readonly maxFrameSize?: number;
 }
 
+// Module functions, not closures per splitter: a server holds one splitter per idle connection.
+const frameLength = (b: Uint8Array, p: number): number => (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
+const frameTooLarge = (length: number, max: number): Error =>
+  new H2ProtocolError(
+    'FRAME_SIZE_ERROR',
+    'connection',
+    `frame of ${length} octets exceeds SETTINGS_MAX_FRAME_SIZE ${max} (RFC 9113 §4.2)`,
+  );
+const frameTruncated = (held: number): Error =>
+  new H2ProtocolError(
+    'PROTOCOL_ERROR',
+    'connection',
+    `connection ended inside a frame (${held} octets held)`,
+  );
+
 /**
  * Cuts a byte stream into whole frames (RFC 9113 §4.1): each emitted `Uint8Array` is the 9-octet
  * header plus payload, a view of the received chunk when the frame lies inside it, copied only when
@@ -33,20 +48,10 @@ export class FrameSplitter {
     this.prefaceLeft = options.expectPreface ? CONNECTION_PREFACE.length : 0;
     this.frames = new HeaderLengthSplitter({
       headerLength: FRAME_HEADER_LENGTH,
-      bodyLength: (b, p) => (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!,
+      bodyLength: frameLength,
       maxBodyLength: options.maxFrameSize ?? MIN_MAX_FRAME_SIZE,
-      tooLarge: (length, max) =>
-        new H2ProtocolError(
-          'FRAME_SIZE_ERROR',
-          'connection',
-          `frame of ${length} octets exceeds SETTINGS_MAX_FRAME_SIZE ${max} (RFC 9113 §4.2)`,
-        ),
-      truncated: (held) =>
-        new H2ProtocolError(
-          'PROTOCOL_ERROR',
-          'connection',
-          `connection ended inside a frame (${held} octets held)`,
-        ),
+      tooLarge: frameTooLarge,
+      truncated: frameTruncated,
     });
   }
 

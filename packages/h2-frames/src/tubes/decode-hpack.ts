@@ -2,6 +2,7 @@ import { tube } from '@h2tubes/tubes';
 import type { OperatorFunction } from 'rxjs';
 import type { AssembledFrame, DecodedFrame } from '../core/frame-types.js';
 import { HpackDecoder } from '../core/hpack/hpack-decoder.js';
+import { decodeHpackStep } from './frame-steps.js';
 
 /**
  * `EncodedFieldBlock` → `FieldBlock` through one HPACK decoding context; other frames pass unchanged.
@@ -15,18 +16,5 @@ import { HpackDecoder } from '../core/hpack/hpack-decoder.js';
 export function decodeHpack(
   decoder: HpackDecoder = new HpackDecoder(),
 ): OperatorFunction<AssembledFrame, DecodedFrame> {
-  return tube<AssembledFrame, DecodedFrame>((f, emit) => {
-    if (f.type !== 'HEADER_BLOCK') return emit(f);
-    const { fields, oversized } = decoder.decode(f.block);
-    emit({
-      type: 'FIELD_BLOCK',
-      kind: f.kind,
-      streamId: f.streamId,
-      endStream: f.endStream,
-      priority: f.priority,
-      promisedStreamId: f.promisedStreamId,
-      fields,
-      oversized,
-    });
-  });
+  return tube<AssembledFrame, DecodedFrame>(decodeHpackStep(decoder));
 }

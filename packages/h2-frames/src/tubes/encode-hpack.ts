@@ -2,6 +2,7 @@ import { tube } from '@h2tubes/tubes';
 import type { OperatorFunction } from 'rxjs';
 import type { AssembledFrame, DecodedFrame } from '../core/frame-types.js';
 import { HpackEncoder } from '../core/hpack/hpack-encoder.js';
+import { encodeFieldBlock } from './frame-steps.js';
 
 /**
  * `FieldBlock` → `EncodedFieldBlock` through one HPACK encoding context; other frames pass. Blocks
@@ -15,16 +16,7 @@ import { HpackEncoder } from '../core/hpack/hpack-encoder.js';
 export function encodeHpack(
   encoder: HpackEncoder = new HpackEncoder(),
 ): OperatorFunction<DecodedFrame, AssembledFrame> {
-  return tube<DecodedFrame, AssembledFrame>((f, emit) => {
-    if (f.type !== 'FIELD_BLOCK') return emit(f);
-    emit({
-      type: 'HEADER_BLOCK',
-      kind: f.kind,
-      streamId: f.streamId,
-      endStream: f.endStream,
-      priority: f.priority,
-      promisedStreamId: f.promisedStreamId,
-      block: encoder.encode(f.fields),
-    });
-  });
+  return tube<DecodedFrame, AssembledFrame>((f, emit) =>
+    emit(f.type === 'FIELD_BLOCK' ? encodeFieldBlock(encoder, f) : f),
+  );
 }

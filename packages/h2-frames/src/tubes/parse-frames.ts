@@ -1,8 +1,8 @@
 import { tube } from '@h2tubes/tubes';
 import type { OperatorFunction } from 'rxjs';
-import { parseFrame } from '../core/frame-parser.js';
 import type { Frame } from '../core/frame-types.js';
-import { H2ProtocolError } from '../core/h2-protocol-error.js';
+import type { H2ProtocolError } from '../core/h2-protocol-error.js';
+import { parseFrameStep } from './frame-steps.js';
 
 /**
  * Whole frames → typed `Frame`s (RFC 9113 §6). Connection errors fail the flow with their
@@ -15,15 +15,5 @@ import { H2ProtocolError } from '../core/h2-protocol-error.js';
 export function parseFrames(
   onStreamError?: (e: H2ProtocolError) => void,
 ): OperatorFunction<Uint8Array, Frame> {
-  return tube<Uint8Array, Frame>((bytes, emit) => {
-    let frame: Frame;
-    try {
-      frame = parseFrame(bytes);
-    } catch (e) {
-      if (onStreamError !== undefined && H2ProtocolError.is(e) && e.scope === 'stream')
-        return onStreamError(e);
-      throw e;
-    }
-    emit(frame);
-  });
+  return tube<Uint8Array, Frame>(parseFrameStep(onStreamError));
 }

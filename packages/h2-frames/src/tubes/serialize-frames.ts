@@ -1,7 +1,15 @@
-import { onNextMicrotask } from '@h2tubes/tubes';
-import { Observable, type OperatorFunction } from 'rxjs';
+import { Link, linkOperator, onNextMicrotask } from '@h2tubes/tubes';
+import type { OperatorFunction, Subscriber } from 'rxjs';
 import { encodeFrameChunks } from '../core/frame-serializer.js';
-import { type EncodedFieldBlock, type Frame, MIN_MAX_FRAME_SIZE } from '../core/frame-types.js';
+import {
+  type AssembledFrame,
+  type DecodedFrame,
+  type EncodedFieldBlock,
+  type Frame,
+  MIN_MAX_FRAME_SIZE,
+} from '../core/frame-types.js';
+import type { HpackEncoder } from '../core/hpack/hpack-encoder.js';
+import { encodeFieldBlock } from './frame-steps.js';
 
 /** Mutable settings of a serializer tube: the peer's SETTINGS_MAX_FRAME_SIZE may change while running. */
 export class FrameSerializerSettings {
@@ -23,36 +31,66 @@ export class FrameSerializerSettings {
  * frames$.pipe(serializeFrames(new FrameSerializerSettings(16_384)), socketDrain(socket)).subscribe();
  */
 export function serializeFrames(
+  settings?: FrameSerializerSettings,
+): OperatorFunction<Frame | EncodedFieldBlock, Uint8Array>;
+/**
+ * With an HPACK `encoder`, decoded field blocks are encoded as they arrive, as
+ * `encodeHpack(encoder)` before it would: the outbound chain in one operator (one subscriber per
+ * connection instead of two) for when nothing goes between the two.
+ *
+ * @example
+ * frames$.pipe(serializeFrames(settings, encoder), socketDrain(socket)).subscribe();
+ */
+export function serializeFrames(
+  settings: FrameSerializerSettings,
+  encoder: HpackEncoder,
+): OperatorFunction<DecodedFrame | AssembledFrame, Uint8Array>;
+export function serializeFrames(
   settings: FrameSerializerSettings = new FrameSerializerSettings(),
-): OperatorFunction<Frame | EncodedFieldBlock, Uint8Array> {
-  return (source) =>
-    new Observable<Uint8Array>((subscriber) => {
-      let batch: (Frame | EncodedFieldBlock)[] = [];
-      let scheduled = false;
-      const flush = (): void => {
-        scheduled = false;
-        if (batch.length === 0 || subscriber.closed) return;
-        const frames = batch;
-        batch = [];
-        for (const chunk of encodeFrameChunks(frames, settings.maxFrameSize)) subscriber.next(chunk);
-      };
-      const sub = source.subscribe({
-        next(f) {
-          batch.push(f);
-          if (!scheduled) {
-            scheduled = true;
-            onNextMicrotask(flush);
-          }
-        },
-        error(e) {
-          flush();
-          subscriber.error(e);
-        },
-        complete() {
-          flush();
-          subscriber.complete();
-        },
-      });
-      return () => sub.unsubscribe();
-    });
+  encoder?: HpackEncoder,
+): OperatorFunction<DecodedFrame | Frame | EncodedFieldBlock, Uint8Array> {
+  return linkOperator((out: Subscriber<Uint8Array>) => new SerializeLink(out, settings, encoder));
+}
+
+/** Collects the frames of a turn and emits their chunks at its end (a microtask). */
+class SerializeLink extends Link<DecodedFrame | Frame | EncodedFieldBlock, Uint8Array> {
+  private batch: (Frame | EncodedFieldBlock)[] = [];
+  private scheduled = false;
+
+  constructor(
+    out: Subscriber<Uint8Array>,
+    private readonly settings: FrameSerializerSettings,
+    private readonly encoder: HpackEncoder | undefined,
+  ) {
+    super(out);
+  }
+
+  protected override _next(f: DecodedFrame | Frame | EncodedFieldBlock): void {
+    if (f.type !== 'FIELD_BLOCK') this.batch.push(f);
+    else if (this.encoder !== undefined) this.batch.push(encodeFieldBlock(this.encoder, f));
+    else
+      return this.error(new TypeError('serializeFrames got a decoded field block: give it an HpackEncoder'));
+    if (!this.scheduled) {
+      this.scheduled = true;
+      onNextMicrotask(this.flushTurn);
+    }
+  }
+
+  protected override _error(e: unknown): void {
+    this.flushTurn();
+    super._error(e);
+  }
+
+  protected override _complete(): void {
+    this.flushTurn();
+    super._complete();
+  }
+
+  private readonly flushTurn = (): void => {
+    this.scheduled = false;
+    if (this.batch.length === 0 || this.closed) return;
+    const frames = this.batch;
+    this.batch = [];
+    for (const chunk of encodeFrameChunks(frames, this.settings.maxFrameSize)) this.out.next(chunk);
+  };
 }

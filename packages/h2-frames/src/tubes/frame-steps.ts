@@ -1,0 +1,67 @@
+import { parseFrame } from '../core/frame-parser.js';
+import type {
+  AssembledFrame,
+  DecodedFrame,
+  EncodedFieldBlock,
+  FieldBlock,
+  Frame,
+} from '../core/frame-types.js';
+import { H2ProtocolError } from '../core/h2-protocol-error.js';
+import type { HpackDecoder } from '../core/hpack/hpack-decoder.js';
+import type { HpackEncoder } from '../core/hpack/hpack-encoder.js';
+
+/**
+ * The steps of the frame tubes, shared by the one-operator-per-stage chains (`parseFrames`,
+ * `decodeHpack`, `encodeHpack`) and the fused operators (`decodeFrames`, `serializeFrames` with an
+ * encoder), so both behave alike.
+ */
+
+/** One whole frame's octets → a typed `Frame`; a structural stream error goes to `onStreamError` if given. */
+export function parseFrameStep(
+  onStreamError: ((e: H2ProtocolError) => void) | undefined,
+): (bytes: Uint8Array, emit: (f: Frame) => void) => void {
+  return (bytes, emit) => {
+    let frame: Frame;
+    try {
+      frame = parseFrame(bytes);
+    } catch (e) {
+      if (onStreamError !== undefined && H2ProtocolError.is(e) && e.scope === 'stream')
+        return onStreamError(e);
+      throw e;
+    }
+    emit(frame);
+  };
+}
+
+/** An `EncodedFieldBlock` decoded through `decoder` (RFC 9113 §4.3: every block, in order); other frames pass. */
+export function decodeHpackStep(
+  decoder: HpackDecoder,
+): (f: AssembledFrame, emit: (out: DecodedFrame) => void) => void {
+  return (f, emit) => {
+    if (f.type !== 'HEADER_BLOCK') return emit(f);
+    const { fields, oversized } = decoder.decode(f.block);
+    emit({
+      type: 'FIELD_BLOCK',
+      kind: f.kind,
+      streamId: f.streamId,
+      endStream: f.endStream,
+      priority: f.priority,
+      promisedStreamId: f.promisedStreamId,
+      fields,
+      oversized,
+    });
+  };
+}
+
+/** A `FieldBlock` HPACK-encoded through `encoder` (RFC 9113 §4.3: in the order they are sent). */
+export function encodeFieldBlock(encoder: HpackEncoder, f: FieldBlock): EncodedFieldBlock {
+  return {
+    type: 'HEADER_BLOCK',
+    kind: f.kind,
+    streamId: f.streamId,
+    endStream: f.endStream,
+    priority: f.priority,
+    promisedStreamId: f.promisedStreamId,
+    block: encoder.encode(f.fields),
+  };
+}
