@@ -95,7 +95,7 @@ export class Closing {
     const held = s.recv.held;
     if (held > 0) {
       // Normal end: the consumer may still be reading. Reset: the data is discarded, credit back now.
-      if (cause === 'endStream') p.registry.lingering.set(s.id, held);
+      if (cause === 'endStream') p.registry.lendLingering(s.id, held);
       else p.returnCredit(held);
     }
     p.registry.remember(s.id, cause, p.clock.now);

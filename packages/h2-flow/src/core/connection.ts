@@ -94,7 +94,7 @@ export class Connection {
   private readonly newStream: (id: number, peerInitiated: boolean, pri: Priority | undefined) => H2Stream;
 
   constructor(options: ConnectionOptions, sink: ConnectionSink) {
-    this.o = resolveOptions(options);
+    this.o = resolvedOnce(options);
     this.role = this.o.role;
     const p = assembleConnection(this.o, sink);
     this.frame = p.frame;
@@ -116,7 +116,8 @@ export class Connection {
     this.timers = p.timers;
     this.bodyTimeouts = p.bodyTimeouts;
     this.unreadBodies = p.unreadBodies;
-    this.checks = new UsageChecks(this.role, p.registry, p.closing, () => p.settings.peer);
+    // The settings unit itself, not a closure over `p`: that would keep the parts record alive.
+    this.checks = new UsageChecks(this.role, p.registry, p.closing, p.settings);
   }
 
   // ───────────────────────────── lifecycle ─────────────────────────────
@@ -520,4 +521,20 @@ export class Connection {
     this.clock.now = now;
     this.shutdown.goaway(now, options);
   }
+}
+
+/**
+ * The resolved options of an options object, resolved once: a server passes the same options to
+ * every connection, which then share one record instead of each holding a copy (~230 B).
+ * Options are read at construction, as before; an object changed afterwards is not re-read.
+ */
+const resolved = new WeakMap<ConnectionOptions, ResolvedOptions>();
+
+function resolvedOnce(options: ConnectionOptions): ResolvedOptions {
+  let o = resolved.get(options);
+  if (o === undefined) {
+    o = resolveOptions(options);
+    resolved.set(options, o);
+  }
+  return o;
 }

@@ -42,7 +42,8 @@ export interface PingParts {
 export class PingAndKeepalive {
   /** The last measured round trip (ms), or the assumed one until a PING came back. */
   rttMs: number;
-  private readonly pings = new Map<number, PingRecord>();
+  /** PINGs awaiting their ACK; made on the first PING (an idle connection sends none). */
+  private pings: Map<number, PingRecord> | undefined;
   private nextPingId = 1;
   private lastReceivedAt = 0;
   private keepaliveSentAt = -1;
@@ -64,6 +65,7 @@ export class PingAndKeepalive {
   /** Writes a PING carrying a fresh id; its ACK comes back through `acknowledged`. */
   send(purpose: PingPurpose, now: number): number {
     const id = this.nextPingId++;
+    this.pings ??= new Map();
     this.pings.set(id, { purpose, sentAt: now });
     this.p.write(out.ping(pingPayload(id), false));
     return id;
@@ -82,9 +84,9 @@ export class PingAndKeepalive {
   /** A PING ACK: which of our PINGs it answers (undefined for one we did not send), RTT updated. */
   private acknowledged(opaqueData: Uint8Array, now: number): PingAnswer | undefined {
     const key = pingKey(opaqueData);
-    const p = this.pings.get(key);
+    const p = this.pings?.get(key);
     if (p === undefined) return undefined;
-    this.pings.delete(key);
+    this.pings?.delete(key);
     const rtt = now - p.sentAt;
     this.rttMs = Math.max(rtt, 1);
     if (p.purpose === 'keepalive') this.keepaliveSentAt = -1;

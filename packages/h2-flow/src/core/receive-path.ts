@@ -64,7 +64,8 @@ export interface ReceivePathParts {
  * hyperium/h2: `proto/streams/recv.rs`.
  */
 export class ReceivePath {
-  private readonly pendingPriorities = new Map<number, Priority>();
+  /** PRIORITY_UPDATEs for streams not open yet; made on the first (most connections get none). */
+  private pendingPriorities: Map<number, Priority> | undefined;
 
   constructor(private readonly p: ReceivePathParts) {}
 
@@ -230,9 +231,9 @@ export class ReceivePath {
       return c.streamError(undefined, id, 'PROTOCOL_ERROR', 'content-length without DATA (RFC 9113 §8.1.1)');
     }
     const pri =
-      this.pendingPriorities.get(id) ??
+      this.pendingPriorities?.get(id) ??
       (head.priority === undefined ? undefined : parsePriority(head.priority));
-    this.pendingPriorities.delete(id);
+    this.pendingPriorities?.delete(id);
     const s = p.newStream(id, true, pri);
     s.state = 'open';
     s.method = head.method;
@@ -339,9 +340,10 @@ export class ReceivePath {
     } else if (
       p.registry.isPeerId(id) &&
       id > p.registry.highestPeerId &&
-      this.pendingPriorities.size < MAX_PENDING_PRIORITIES
+      (this.pendingPriorities?.size ?? 0) < MAX_PENDING_PRIORITIES
     ) {
       // The update may come before the HEADERS that opens the stream; keep it (bounded).
+      this.pendingPriorities ??= new Map();
       this.pendingPriorities.set(id, parsePriority(f.priorityFieldValue));
     }
   }

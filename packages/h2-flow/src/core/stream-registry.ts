@@ -20,8 +20,11 @@ interface ClosedRecord {
 export class StreamRegistry {
   /** Open, half-closed, and (client) queued streams. */
   readonly live = new Map<number, H2Stream>();
-  /** Connection credit still on loan for streams that closed before their data was consumed. */
-  readonly lingering = new Map<number, number>();
+  /**
+   * Connection credit still on loan for streams that closed before their data was consumed;
+   * made on the first such stream.
+   */
+  private lingering: Map<number, number> | undefined;
   private readonly closed = new Map<number, ClosedRecord>();
   /** §5.1.1: the highest id the peer opened; every idle peer stream below it is implicitly closed. */
   highestPeerId = 0;
@@ -114,15 +117,21 @@ export class StreamRegistry {
 
   /** The application may name this id without misuse: it was opened once (or is remembered). */
   wasOpened(id: number): boolean {
-    if (this.closed.has(id) || this.lingering.has(id)) return true;
+    if (this.closed.has(id) || this.lingering?.has(id)) return true;
     const opened = this.isPeerId(id) ? id <= this.highestPeerId : id < this.nextLocalId;
     return opened && id > 0;
   }
 
+  /** A stream closed with `held` octets of connection credit not yet consumed: on loan until they are. */
+  lendLingering(id: number, held: number): void {
+    this.lingering ??= new Map();
+    this.lingering.set(id, held);
+  }
+
   /** Takes up to `n` octets of a closed stream's credit on loan; returns what was taken. */
   takeLingering(id: number, n: number): number {
-    const held = this.lingering.get(id);
-    if (held === undefined) return 0;
+    const held = this.lingering?.get(id);
+    if (this.lingering === undefined || held === undefined) return 0;
     const m = Math.min(n, held);
     if (m === held) this.lingering.delete(id);
     else this.lingering.set(id, held - m);

@@ -16,7 +16,8 @@ export class UsageChecks {
     private readonly role: Role,
     private readonly registry: StreamRegistry,
     private readonly closing: Closing,
-    private readonly peer: () => SettingsValues,
+    /** The peer's settings in force (read when checked: they change). */
+    private readonly settings: { readonly peer: SettingsValues },
   ) {}
 
   /** Server: a live stream still waiting for its final response, or undefined when gone. */
@@ -71,7 +72,7 @@ export class UsageChecks {
   outboundSize(fields: FieldList): void {
     if (this.role === 'server') return;
     const size = headerListSize(fields);
-    const max = this.peer().maxHeaderListSize;
+    const max = this.settings.peer.maxHeaderListSize;
     if (size > max) {
       throw new H2UsageError(
         `header list of ${size} octets is over the peer's SETTINGS_MAX_HEADER_LIST_SIZE ${max}`,

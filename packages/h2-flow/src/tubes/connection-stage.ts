@@ -1,6 +1,13 @@
 import { type DecodedFrame, type ErrorCode, H2ProtocolError, H2UsageError } from '@h2tubes/h2-frames';
-import { type OutboundRoom, type OverflowPolicy, UNBOUNDED_ROOM } from '@h2tubes/tubes';
-import { Observable, type OperatorFunction, Subject, type Subscriber, type Subscription } from 'rxjs';
+import {
+  Link,
+  linkOperator,
+  type OutboundRoom,
+  type OverflowPolicy,
+  Relay,
+  UNBOUNDED_ROOM,
+} from '@h2tubes/tubes';
+import type { Observable, OperatorFunction, Subscriber, Subscription } from 'rxjs';
 import { Connection } from '../core/connection.js';
 import type { ConnectionEvent } from '../core/events.js';
 import type { ConnectionOptions } from '../core/options.js';
@@ -44,7 +51,7 @@ export class ConnectionStage {
   readonly conn: Connection;
   /** Frames the connection writes, HEADERS as decoded field lists, in the order written. */
   readonly outbound: Observable<DecodedFrame>;
-  private readonly out = new Subject<DecodedFrame>();
+  private readonly out = new Relay<DecodedFrame>();
   private readonly room: OutboundRoom;
   private readonly bodies: OutboundBodies;
   private readonly pacer = new FlushPacer(() => this.flush());
@@ -59,10 +66,17 @@ export class ConnectionStage {
   private started = false;
   private finished = false;
 
-  constructor(private readonly options: ConnectionStageOptions) {
-    this.room = options.room ?? UNBOUNDED_ROOM;
+  /**
+   * `room`, when given, is the writer's room instead of `options.room`: a server hands the same
+   * options to every connection and each its own socket's room.
+   */
+  constructor(
+    private readonly options: ConnectionStageOptions,
+    room?: OutboundRoom,
+  ) {
+    this.room = room ?? options.room ?? UNBOUNDED_ROOM;
     this.reportError = options.onError ?? defaultReportError;
-    this.outbound = this.out.asObservable();
+    this.outbound = this.out;
     this.conn = new Connection(options, {
       frame: (f: DecodedFrame) => this.out.next(f),
       event: (e: ConnectionEvent) => this.onCoreEvent(e),
@@ -77,29 +91,55 @@ export class ConnectionStage {
   }
 
   /** Decoded frames in, connection events out. Subscribe once. */
-  readonly receive: OperatorFunction<DecodedFrame, ConnectionEvent> = (frames) =>
-    new Observable<ConnectionEvent>((subscriber) => {
+  readonly receive: OperatorFunction<DecodedFrame, ConnectionEvent> = linkOperator(
+    (subscriber: Subscriber<ConnectionEvent>) => {
       if (this.started) {
         subscriber.error(new H2UsageError('a ConnectionStage is subscribed once'));
-        return;
+        return undefined;
       }
       this.started = true;
       this.subscriber = subscriber;
       this.offRoom = this.room.onRoom(this.onRoom);
       this.conn.start(Date.now());
-      const inbound = frames.subscribe({
-        next: (f) => {
-          this.conn.receive(f, Date.now());
-          this.schedule();
-        },
-        error: (e: unknown) => this.onInboundError(e),
-        complete: () => this.finish(),
-      });
-      if (this.finished) inbound.unsubscribe();
-      else this.inbound = inbound;
+      const inbound = new ConnectionStage.Inbound(subscriber, this);
+      this.inbound = inbound;
       this.schedule();
-      return () => this.dispose();
-    });
+      return inbound;
+    },
+  );
+
+  /**
+   * The subscriber of the decoded frames, one link (no observer object and closures per
+   * connection): each frame into the core; their end or failure ends the stage; unsubscribing
+   * from `receive` closes the connection.
+   */
+  private static readonly Inbound = class extends Link<DecodedFrame, ConnectionEvent> {
+    constructor(
+      out: Subscriber<ConnectionEvent>,
+      private readonly stage: ConnectionStage,
+    ) {
+      super(out);
+    }
+
+    protected override _next(f: DecodedFrame): void {
+      this.stage.conn.receive(f, Date.now());
+      this.stage.schedule();
+    }
+
+    protected override _error(e: unknown): void {
+      this.stage.onInboundError(e);
+    }
+
+    protected override _complete(): void {
+      this.stage.finish();
+    }
+
+    override unsubscribe(): void {
+      if (this.closed) return;
+      super.unsubscribe();
+      this.stage.dispose();
+    }
+  };
 
   /**
    * A structural stream error the parser found (RFC 9113 §6.3: PRIORITY of the wrong length):

@@ -2,6 +2,7 @@ import {
   type AssembledFrame,
   assembleFieldBlocks,
   type DecodedFrame,
+  decodeFrames,
   decodeHpack,
   encodeHpack,
   type Frame,
@@ -47,6 +48,8 @@ export interface FrameStages {
  * The inbound chain, socket bytes → frames for the connection: `splitFrames → parseFrames →
  * assembleFieldBlocks → decodeHpack` over the codec's shared state, with `stages` inserted.
  * `onStreamError` receives the structural stream errors the parser finds (RFC 9113 §6.3).
+ * With no stage between the four, they run fused as one operator (`decodeFrames`): the same
+ * steps, one subscriber per connection instead of four.
  *
  * @example
  * socketFount(socket).pipe(inboundFrames(codec, (e) => stage.streamError(e)), stage.receive);
@@ -56,6 +59,19 @@ export function inboundFrames(
   onStreamError: (e: H2ProtocolError) => void,
   stages: FrameStages = {},
 ): OperatorFunction<Uint8Array, DecodedFrame> {
+  if (
+    stages.afterSplit === undefined &&
+    stages.afterParse === undefined &&
+    stages.afterAssemble === undefined
+  ) {
+    const { splitter, decoder, fieldBlock } = codec;
+    return (bytes) =>
+      bytes.pipe(
+        stages.bytesIn ?? identity,
+        decodeFrames({ splitter, decoder, fieldBlock, onStreamError }),
+        stages.afterDecode ?? identity,
+      );
+  }
   return (bytes) =>
     bytes.pipe(
       stages.bytesIn ?? identity,
@@ -72,7 +88,8 @@ export function inboundFrames(
 
 /**
  * The outbound chain, the connection's frames → socket bytes: `encodeHpack → serializeFrames`
- * (the frames of one turn in one buffer), with `stages` inserted.
+ * (the frames of one turn in one buffer), with `stages` inserted; with no stage between the two,
+ * one operator (`serializeFrames` with the encoder).
  *
  * @example
  * stage.outbound.pipe(outboundBytes(codec), socketDrain(socket)).subscribe();
@@ -81,6 +98,15 @@ export function outboundBytes(
   codec: FrameCodec,
   stages: FrameStages = {},
 ): OperatorFunction<DecodedFrame, Uint8Array> {
+  if (stages.afterEncode === undefined) {
+    // Nothing between the two: HPACK-encoded as the frames arrive, by the serializer (one link).
+    return (frames) =>
+      frames.pipe(
+        stages.beforeEncode ?? identity,
+        serializeFrames(codec.serializer, codec.encoder),
+        stages.bytesOut ?? identity,
+      );
+  }
   return (frames) =>
     frames.pipe(
       stages.beforeEncode ?? identity,

@@ -1,7 +1,15 @@
 import type { Duplex } from 'node:stream';
 import { CONNECTION_PREFACE, type FieldBlockAssemblerOptions } from '@h2tubes/h2-frames';
-import { onNextMicrotask, type PauseToken, type SocketFount, socketFount, socketRoom } from '@h2tubes/tubes';
-import { type Observable, Subject, type Subscription, tap } from 'rxjs';
+import {
+  Link,
+  onNextMicrotask,
+  type PauseToken,
+  Relay,
+  type SocketFount,
+  socketFount,
+  socketRoom,
+} from '@h2tubes/tubes';
+import type { Observable, Observer, Subscription } from 'rxjs';
 import type { Connection } from '../core/connection.js';
 import type { ConnectionEvent } from '../core/events.js';
 import { ConnectionStage, type ConnectionStageOptions } from './connection-stage.js';
@@ -36,7 +44,7 @@ export class H2Session {
   readonly stage: ConnectionStage;
   /** Core events (SETTINGS already applied to the codec). */
   readonly events: Observable<ConnectionEvent>;
-  private readonly eventsOut = new Subject<ConnectionEvent>();
+  private readonly eventsOut = new Relay<ConnectionEvent>();
   private readonly codec: FrameCodec;
   private readonly fount: SocketFount;
   private readonly highWater: number;
@@ -57,8 +65,8 @@ export class H2Session {
     });
     // The session still writes (a last GOAWAY) after it stops reading: detach, do not destroy.
     this.fount = socketFount(socket, { onUnsubscribe: 'detach' });
-    this.stage = new ConnectionStage({ ...options, role, room: socketRoom(socket, this.highWater) });
-    this.events = this.eventsOut.asObservable();
+    this.stage = new ConnectionStage(stageOptions(options, role), socketRoom(socket, this.highWater));
+    this.events = this.eventsOut;
   }
 
   get conn(): Connection {
@@ -73,24 +81,19 @@ export class H2Session {
     // RFC 9113 §3.4: the client's connection preface comes before any frame.
     if (this.role === 'client') this.socket.write(CONNECTION_PREFACE);
     this.socket.on('drain', this.applySocketBackpressure);
-    this.outbound = this.stage.outbound.pipe(outboundBytes(this.codec, this.options.stages)).subscribe({
-      next: (bytes) => {
-        if (this.socket.writable) {
-          this.corkForTurn();
-          this.socket.write(bytes);
-        }
-        this.applySocketBackpressure();
-      },
-      error: () => this.close(true),
-      complete: () => this.close(false),
-    });
-    this.inbound = this.fount
-      .pipe(
+    const outbound = new H2Session.Writer(this);
+    this.outbound = outbound;
+    Link.subscribe(this.stage.outbound.pipe(outboundBytes(this.codec, this.options.stages)), outbound);
+    // The last link: SETTINGS reach the codec (tap(codec.follow)), then the events go out.
+    const inbound = new FollowSettings(this.eventsOut, this.codec);
+    this.inbound = inbound;
+    Link.subscribe(
+      this.fount.pipe(
         inboundFrames(this.codec, this.stage.streamError, this.options.stages),
         this.stage.receive,
-        tap(this.codec.follow),
-      )
-      .subscribe(this.eventsOut);
+      ),
+      inbound,
+    );
   }
 
   /** Graceful GOAWAY (RFC 9113 §6.8): in-flight streams finish, then the connection closes. */
@@ -120,6 +123,38 @@ export class H2Session {
     this.socket.uncork();
   };
 
+  /**
+   * The last link of the outbound chain (a subclass, not an observer object with closures per
+   * connection): each turn's bytes to the socket; the end of the frames closes it.
+   */
+  private static readonly Writer = class extends Link<Uint8Array, never> {
+    constructor(private readonly session: H2Session) {
+      super(NO_OUTPUT);
+    }
+
+    protected override _next(bytes: Uint8Array): void {
+      this.session.write(bytes);
+    }
+
+    protected override _error(): void {
+      this.unsubscribe();
+      this.session.close(true);
+    }
+
+    protected override _complete(): void {
+      this.unsubscribe();
+      this.session.close(false);
+    }
+  };
+
+  private write(bytes: Uint8Array): void {
+    if (this.socket.writable) {
+      this.corkForTurn();
+      this.socket.write(bytes);
+    }
+    this.applySocketBackpressure();
+  }
+
   /** DESIGN.md rule 4: stop reading while our outbound bytes are over the high-water mark. */
   private readonly applySocketBackpressure = (): void => {
     const over = this.socket.writableLength > this.highWater;
@@ -138,6 +173,42 @@ export class H2Session {
     this.readingPaused = undefined;
     if (failed) this.socket.destroy();
     else if (this.socket.writable) closeAfterWriting(this.socket);
+  }
+}
+
+/**
+ * The stage's options for a role: one object per options object and role, not a copy per
+ * connection (the core resolves an options object once, see `Connection`).
+ */
+const stageOptionsByRole = {
+  server: new WeakMap<SessionOptions, ConnectionStageOptions>(),
+  client: new WeakMap<SessionOptions, ConnectionStageOptions>(),
+};
+
+function stageOptions(options: SessionOptions, role: 'server' | 'client'): ConnectionStageOptions {
+  let o = stageOptionsByRole[role].get(options);
+  if (o === undefined) {
+    o = { ...options, role };
+    stageOptionsByRole[role].set(options, o);
+  }
+  return o;
+}
+
+/** Where a last link that only acts (writes to the socket) sends on: nowhere. */
+export const NO_OUTPUT: Observer<never> = { next() {}, error() {}, complete() {} };
+
+/** Applies the SETTINGS each event carries to the codec, then passes the event on. */
+class FollowSettings extends Link<ConnectionEvent, ConnectionEvent> {
+  constructor(
+    out: Relay<ConnectionEvent>,
+    private readonly codec: FrameCodec,
+  ) {
+    super(out);
+  }
+
+  protected override _next(e: ConnectionEvent): void {
+    this.codec.follow(e);
+    this.out.next(e);
   }
 }
 

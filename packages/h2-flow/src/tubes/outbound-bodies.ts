@@ -34,7 +34,8 @@ const EMPTY = new Uint8Array(0);
  * cancelled.
  */
 export class OutboundBodies {
-  private readonly pumps = new Map<number, Pump>();
+  /** Made for a body and dropped with the last (an idle connection holds none). */
+  private pumps: Map<number, Pump> | undefined;
 
   constructor(private readonly host: OutboundBodiesHost) {}
 
@@ -51,7 +52,7 @@ export class OutboundBodies {
             pump.waiting = false;
             if (last && pump.trailers === undefined) {
               // The whole body is known: END_STREAM rides on its last DATA frame.
-              this.pumps.delete(streamId);
+              this.forget(streamId);
               conn.sendData(streamId, c, true);
               this.host.schedule();
               return;
@@ -62,12 +63,12 @@ export class OutboundBodies {
           },
           complete: () => {
             pump.waiting = false;
-            this.pumps.delete(streamId);
+            this.forget(streamId);
             this.end(streamId, pump.trailers);
           },
           error: (e: unknown) => {
             pump.waiting = false;
-            this.pumps.delete(streamId);
+            this.forget(streamId);
             this.host.bodyFailed(streamId, e);
             conn.resetStream(streamId, 'INTERNAL_ERROR');
             this.host.schedule();
@@ -76,6 +77,7 @@ export class OutboundBodies {
         this.host.observablePolicy,
       ),
     };
+    this.pumps ??= new Map();
     this.pumps.set(streamId, pump);
     this.pull(streamId);
   }
@@ -103,19 +105,20 @@ export class OutboundBodies {
 
   /** Stops pulling a stream's body (it was reset or the connection went) and cancels its source. */
   drop(streamId: number): void {
-    const pump = this.pumps.get(streamId);
+    const pump = this.pumps?.get(streamId);
     if (pump === undefined) return;
-    this.pumps.delete(streamId);
+    this.forget(streamId);
     pump.puller.cancel();
   }
 
   dropAll(): void {
+    if (this.pumps === undefined) return;
     for (const id of [...this.pumps.keys()]) this.drop(id);
   }
 
   /** Asks the stream's body for its next chunk if the core and the writer can take it. */
   pull(streamId: number): void {
-    const pump = this.pumps.get(streamId);
+    const pump = this.pumps?.get(streamId);
     if (pump === undefined || pump.waiting) return;
     if (!this.host.hasRoom()) return; // resumed by the writer's room event
     if (!this.host.conn.wantsData(streamId)) return; // resumed by sendCapacityAvailable
@@ -123,7 +126,13 @@ export class OutboundBodies {
     pump.puller.request();
   }
 
+  private forget(streamId: number): void {
+    this.pumps?.delete(streamId);
+    if (this.pumps?.size === 0) this.pumps = undefined;
+  }
+
   pullAll(): void {
+    if (this.pumps === undefined) return;
     for (const id of this.pumps.keys()) this.pull(id);
   }
 }

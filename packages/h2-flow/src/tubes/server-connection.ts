@@ -1,13 +1,13 @@
 import type { Duplex } from 'node:stream';
 import type { RequestHead } from '@h2tubes/h2-frames';
 import { type ErrorCode, H2ProtocolError, type HeaderField } from '@h2tubes/h2-frames';
-import { onNextMicrotask } from '@h2tubes/tubes';
-import { Observable, type OperatorFunction } from 'rxjs';
+import { Link, linkOperator, onNextMicrotask } from '@h2tubes/tubes';
+import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
 import type { ConnectionEvent } from '../core/events.js';
 import { responseHasNoContent } from '../core/response-has-no-content.js';
 import type { ConnectionStage } from './connection-stage.js';
 import type { BodySource, FieldList, ServerExchange } from './exchange-types.js';
-import { H2Session, type SessionOptions } from './h2-session.js';
+import { H2Session, NO_OUTPUT, type SessionOptions } from './h2-session.js';
 import { StreamBody } from './received-body.js';
 
 /** Options of `serverConnection`. */
@@ -15,6 +15,9 @@ export interface ServerConnectionOptions extends SessionOptions {
   /** Emits once to start a graceful shutdown (GOAWAY, in-flight streams finish). */
   readonly gracefulClose?: Observable<unknown>;
 }
+
+/** One object for every connection started without options (their resolved options are shared). */
+const DEFAULTS: ServerConnectionOptions = {};
 
 /**
  * The server side of one HTTP/2 connection as an Observable of exchanges: subscribing starts the
@@ -30,11 +33,11 @@ export interface ServerConnectionOptions extends SessionOptions {
  */
 export function serverConnection(
   socket: Duplex,
-  options: ServerConnectionOptions = {},
+  options: ServerConnectionOptions = DEFAULTS,
 ): Observable<ServerExchange> {
   return new Observable<ServerExchange>((subscriber) => {
     const session = new H2Session(socket, 'server', options);
-    const graceful = options.gracefulClose?.subscribe(() => session.shutdown());
+    const graceful = options.gracefulClose?.subscribe(new ShutdownOnSignal(session));
     const exchanges = session.events.pipe(serverExchanges(session.stage)).subscribe(subscriber);
     session.start();
     return () => {
@@ -43,6 +46,17 @@ export function serverConnection(
       session.dispose();
     };
   });
+}
+
+/** Graceful shutdown when `gracefulClose` emits: a link, no observer object and closure per connection. */
+class ShutdownOnSignal extends Link<unknown, never> {
+  constructor(private readonly session: H2Session) {
+    super(NO_OUTPUT);
+  }
+
+  protected override _next(): void {
+    this.session.shutdown();
+  }
 }
 
 /**
@@ -56,98 +70,112 @@ export function serverConnection(
  *   .subscribe((ex) => ex.respond(200, [], 'hi'));
  */
 export function serverExchanges(stage: ConnectionStage): OperatorFunction<ConnectionEvent, ServerExchange> {
-  return (events) =>
-    new Observable<ServerExchange>((subscriber) => {
-      const exchanges = new Map<number, Exchange>();
-      /**
-       * Our response is complete and nobody reads the request body: the core discards the rest
-       * with its credit returned, and resets the stream with NO_ERROR once the client has read
-       * the response (RFC 9113 §8.1, `Connection.discardRequestBody`).
-       */
-      const stopReceiving = (ex: Exchange): void => {
-        if (exchanges.get(ex.streamId) !== ex || ex.body.reading) return;
-        exchanges.delete(ex.streamId);
-        stage.conn.discardRequestBody(ex.streamId); // returns the held credit too
-        ex.body.fail(
-          new H2ProtocolError(
-            'NO_ERROR',
-            'stream',
-            `the request body of stream ${ex.streamId} was not read before the response ended`,
-          ),
-        );
-        stage.schedule();
-      };
+  return linkOperator((out: Subscriber<ServerExchange>) => new ServerExchanges(out, stage));
+}
 
-      const onEvent = (e: ConnectionEvent): void => {
-        switch (e.kind) {
-          case 'requestReceived': {
-            // A gRPC call's request body is a message stream the client may leave idle or slow
-            // (client and bidi streaming): the core's body timeouts do not apply to it, as
-            // ASP.NET Core's gRPC turns off Kestrel's minimum data rate for these calls.
-            if (!e.endStream && isGrpc(e.fields)) stage.conn.exemptRequestBody(e.streamId);
-            const ex = new Exchange(stage, e.streamId, e.fields, e.head, stopReceiving);
-            if (!e.endStream) exchanges.set(e.streamId, ex);
-            else ex.requestEnded([]);
-            subscriber.next(ex);
-            break;
-          }
-          case 'dataReceived': {
-            const ex = exchanges.get(e.streamId);
-            if (ex === undefined)
-              stage.conn.consume(e.streamId, e.data.length); // nobody to give it to
-            else if (e.data.length > 0) ex.body.push(e.data);
-            if (e.endStream && ex !== undefined) {
-              exchanges.delete(e.streamId);
-              ex.requestEnded([]);
-            }
-            break;
-          }
-          case 'trailersReceived': {
-            const ex = exchanges.get(e.streamId);
-            exchanges.delete(e.streamId);
-            ex?.requestEnded(e.fields);
-            break;
-          }
-          case 'localEnded': {
-            // Our response is complete while the request is still arriving (core events come from
-            // inside the core: act on the next microtask).
-            const ex = exchanges.get(e.streamId);
-            if (ex === undefined) break;
-            ex.responseEnded();
-            onNextMicrotask(() => stopReceiving(ex));
-            break;
-          }
-          case 'streamEnded':
-            // Both directions ended: the exchange is complete, a later reset must not abort it.
-            Exchange.live.get(stage)?.delete(e.streamId);
-            break;
-          case 'streamReset': {
-            const ex = exchanges.get(e.streamId) ?? Exchange.live.get(stage)?.get(e.streamId);
-            exchanges.delete(e.streamId);
-            ex?.aborted(e.code, e.error);
-            break;
-          }
-          default:
-            break;
+/** The subscription of `serverExchanges`: one link, its map of exchanges made on the first request body. */
+class ServerExchanges extends Link<ConnectionEvent, ServerExchange> {
+  /** Exchanges whose request body is still arriving. */
+  private exchanges: Map<number, Exchange> | undefined;
+
+  constructor(
+    out: Subscriber<ServerExchange>,
+    private readonly stage: ConnectionStage,
+  ) {
+    super(out);
+  }
+
+  /**
+   * Our response is complete and nobody reads the request body: the core discards the rest
+   * with its credit returned, and resets the stream with NO_ERROR once the client has read
+   * the response (RFC 9113 §8.1, `Connection.discardRequestBody`).
+   */
+  private readonly stopReceiving = (ex: Exchange): void => {
+    if (this.exchanges?.get(ex.streamId) !== ex || ex.body.reading) return;
+    this.exchanges.delete(ex.streamId);
+    this.stage.conn.discardRequestBody(ex.streamId); // returns the held credit too
+    ex.body.fail(
+      new H2ProtocolError(
+        'NO_ERROR',
+        'stream',
+        `the request body of stream ${ex.streamId} was not read before the response ended`,
+      ),
+    );
+    this.stage.schedule();
+  };
+
+  protected override _next(e: ConnectionEvent): void {
+    const stage = this.stage;
+    switch (e.kind) {
+      case 'requestReceived': {
+        // A gRPC call's request body is a message stream the client may leave idle or slow
+        // (client and bidi streaming): the core's body timeouts do not apply to it, as
+        // ASP.NET Core's gRPC turns off Kestrel's minimum data rate for these calls.
+        if (!e.endStream && isGrpc(e.fields)) stage.conn.exemptRequestBody(e.streamId);
+        const ex = new Exchange(stage, e.streamId, e.fields, e.head, this.stopReceiving);
+        if (!e.endStream) {
+          this.exchanges ??= new Map();
+          this.exchanges.set(e.streamId, ex);
+        } else ex.requestEnded([]);
+        this.out.next(ex);
+        break;
+      }
+      case 'dataReceived': {
+        const ex = this.exchanges?.get(e.streamId);
+        if (ex === undefined)
+          stage.conn.consume(e.streamId, e.data.length); // nobody to give it to
+        else if (e.data.length > 0) ex.body.push(e.data);
+        if (e.endStream && ex !== undefined) {
+          this.exchanges?.delete(e.streamId);
+          ex.requestEnded([]);
         }
-      };
+        break;
+      }
+      case 'trailersReceived': {
+        const ex = this.exchanges?.get(e.streamId);
+        this.exchanges?.delete(e.streamId);
+        ex?.requestEnded(e.fields);
+        break;
+      }
+      case 'localEnded': {
+        // Our response is complete while the request is still arriving (core events come from
+        // inside the core: act on the next microtask).
+        const ex = this.exchanges?.get(e.streamId);
+        if (ex === undefined) break;
+        ex.responseEnded();
+        onNextMicrotask(() => this.stopReceiving(ex));
+        break;
+      }
+      case 'streamEnded':
+        // Both directions ended: the exchange is complete, a later reset must not abort it.
+        Exchange.forget(stage, e.streamId);
+        break;
+      case 'streamReset': {
+        const ex = this.exchanges?.get(e.streamId) ?? Exchange.live.get(stage)?.get(e.streamId);
+        this.exchanges?.delete(e.streamId);
+        ex?.aborted(e.code, e.error);
+        break;
+      }
+      default:
+        break;
+    }
+  }
 
-      const sub = events.subscribe({
-        next: onEvent,
-        error: (err: unknown) => {
-          Exchange.abortAll(stage, err);
-          subscriber.error(err);
-        },
-        complete: () => {
-          Exchange.abortAll(stage, new Error('the connection closed'));
-          subscriber.complete();
-        },
-      });
-      return () => {
-        sub.unsubscribe();
-        Exchange.abortAll(stage, new Error('the connection closed'));
-      };
-    });
+  protected override _error(err: unknown): void {
+    Exchange.abortAll(this.stage, err);
+    super._error(err);
+  }
+
+  protected override _complete(): void {
+    Exchange.abortAll(this.stage, new Error('the connection closed'));
+    super._complete();
+  }
+
+  override unsubscribe(): void {
+    if (this.closed) return;
+    super.unsubscribe();
+    Exchange.abortAll(this.stage, new Error('the connection closed'));
+  }
 }
 
 /** One request/response exchange on a server stream. */
@@ -204,6 +232,14 @@ class Exchange implements ServerExchange {
     return this.abort.signal;
   }
 
+  /** The exchange is complete; the map goes with the last one (an idle connection keeps none). */
+  static forget(stage: ConnectionStage, streamId: number): void {
+    const live = Exchange.live.get(stage);
+    if (live === undefined) return;
+    live.delete(streamId);
+    if (live.size === 0) Exchange.live.delete(stage);
+  }
+
   static abortAll(stage: ConnectionStage, reason: unknown): void {
     const live = Exchange.live.get(stage);
     if (live === undefined) return;
@@ -217,7 +253,7 @@ class Exchange implements ServerExchange {
   }
 
   aborted(code: ErrorCode, reason: unknown): void {
-    Exchange.live.get(this.stage)?.delete(this.streamId);
+    Exchange.forget(this.stage, this.streamId);
     const err =
       reason ?? new H2ProtocolError(code, 'stream', `stream ${this.streamId} was reset (${String(code)})`);
     this.body.fail(err);
@@ -271,7 +307,7 @@ class Exchange implements ServerExchange {
   }
 
   private done(): void {
-    Exchange.live.get(this.stage)?.delete(this.streamId);
+    Exchange.forget(this.stage, this.streamId);
   }
 }
 
