@@ -8,7 +8,7 @@ import {
   type ServerExchange,
   serverConnection,
 } from '@h2tubes/h2-flow';
-import { type Observable, Subject } from 'rxjs';
+import { type Observable, Subject, Subscriber } from 'rxjs';
 import { createHttp1Server } from './http1-fallback.js';
 import { asListenError } from './listen-error.js';
 import { listenCleartext, listenTls, type SocketHandoff } from './listeners.js';
@@ -123,16 +123,18 @@ export async function startServer(sink: RequestSink, options: ServerOptions = {}
   const openSockets = new OpenWebSockets();
   let closing = false;
 
+  // One listener for every socket ('close' comes once; the emitter is `this`), not a closure each.
+  function untrack(this: Duplex): void {
+    sockets.delete(this);
+    if (closing) checkDrained();
+  }
   const track = (socket: Duplex): boolean => {
     if (closing) {
       socket.destroy();
       return false;
     }
     sockets.add(socket);
-    socket.once('close', () => {
-      sockets.delete(socket);
-      if (closing) checkDrained();
-    });
+    socket.on('close', untrack);
     return true;
   };
 
@@ -157,24 +159,15 @@ export async function startServer(sink: RequestSink, options: ServerOptions = {}
     });
   });
 
+  const dispatch: ExchangeDispatch = {
+    exchange: (exchange) => dispatchExchange(exchange, sink, reportError, openSockets),
+    connectionError: (e) => options.onConnectionError?.(e),
+  };
   const handoff: SocketHandoff = {
     http2: (socket) => {
       if (!track(socket)) return;
       try {
-        acceptH2(socket, connectionOptions).subscribe({
-          next: (exchange) => dispatchExchange(exchange, sink, reportError, openSockets),
-          error: (e: unknown) => {
-            options.onConnectionError?.(e);
-            socket.destroy();
-          },
-          // The connection ended: the stack has written its GOAWAY and ended the write side, and
-          // reads and discards a while so the GOAWAY arrives (RFC 9113 §5.4.1); destroying now
-          // could answer unread input with a TCP RST that overtakes it. A stack that left the
-          // socket open is cut here.
-          complete: () => {
-            if (!socket.writableEnded) socket.destroy();
-          },
-        });
+        acceptH2(socket, connectionOptions).subscribe(new ConnectionExchanges(socket, dispatch));
       } catch (e) {
         options.onConnectionError?.(e);
         socket.destroy();
@@ -255,6 +248,60 @@ export async function startServer(sink: RequestSink, options: ServerOptions = {}
 
 function urlHost(hostname: string): string {
   return hostname.includes(':') ? `[${hostname}]` : hostname;
+}
+
+/** What the server does with each connection's exchanges and failure. */
+interface ExchangeDispatch {
+  readonly exchange: (exchange: ServerExchange) => void;
+  readonly connectionError: (e: unknown) => void;
+}
+
+/**
+ * The subscriber of one HTTP/2 connection's exchanges: a subclass holding the socket, not an
+ * observer object with three closures per connection (a server holds thousands of idle ones).
+ */
+class ConnectionExchanges extends Subscriber<ServerExchange> {
+  constructor(
+    private readonly socket: Duplex,
+    private readonly dispatch: ExchangeDispatch,
+  ) {
+    super();
+  }
+
+  protected override _next(exchange: ServerExchange): void {
+    try {
+      this.dispatch.exchange(exchange);
+    } catch (thrown) {
+      rethrowLater(thrown);
+    }
+  }
+
+  protected override _error(e: unknown): void {
+    this.unsubscribe();
+    try {
+      this.dispatch.connectionError(e);
+    } catch (thrown) {
+      rethrowLater(thrown);
+    }
+    this.socket.destroy();
+  }
+
+  /**
+   * The connection ended: the stack has written its GOAWAY and ended the write side, and reads
+   * and discards a while so the GOAWAY arrives (RFC 9113 §5.4.1); destroying now could answer
+   * unread input with a TCP RST that overtakes it. A stack that left the socket open is cut here.
+   */
+  protected override _complete(): void {
+    this.unsubscribe();
+    if (!this.socket.writableEnded) this.socket.destroy();
+  }
+}
+
+/** A throw from our callbacks is not the connection's: reported as RxJS reports an observer's throw. */
+function rethrowLater(e: unknown): void {
+  setTimeout(() => {
+    throw e;
+  });
 }
 
 /** Turns one exchange into a Request for the sink and its reply into the HTTP/2 response. */
