@@ -19,11 +19,12 @@
  * a Subscriber subclass link ~260 B, measured with --expose-gc); 9 Maps ~1.6 KB (184 B each, empty
  * or not); core part objects and their `p` option bags ~1 KB; the Socket with its states ~0.9 KB.
  *
- *                          before (after the HPACK change)   after (Links, fused chains, lazy maps)
- *   KiB/conn, ratio          at 2,000        at 10,000         at 2,000        at 10,000
- *   node:http2              20.1            18.0              19.8            18.6
- *   serverConnection        33.5  0.60×     26.6  0.68×       23.4  0.84×     15.4  1.21×
- *   serve()                 32.4  0.62×     28.6  0.63×       25.1  0.79×     17.1  1.09×
+ *                          before (after the HPACK change)   after (Links, fused chains, lazy maps;
+ *                                                             two runs, 2 shared cores)
+ *   KiB/conn, ratio          at 2,000        at 10,000         at 2,000              at 10,000
+ *   node:http2              20.1            18.0              19.0–19.8             18.6–18.9
+ *   serverConnection        33.5  0.60×     26.6  0.68×       23.4–27.1 0.70–0.84×  15.4–16.1 1.17–1.21×
+ *   serve()                 32.4  0.62×     28.6  0.63×       25.1–26.0 0.73–0.79×  16.3–17.1 1.09–1.16×
  *   (heap/conn: serverConnection 22.1 → 11.9 KiB, serve() 23.7 → 12.5 KiB at 2,000; the rest of
  *   the RSS is not per-object: ~11 KiB/conn at 2,000 but ~4 KiB at 10,000, the V8 heap's own
  *   growth amortized over fewer connections, so 2,000 still misses the bar and 10,000 meets it.)
