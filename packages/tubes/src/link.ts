@@ -51,6 +51,10 @@ export abstract class Link<T, R> extends Subscriber<T> {
     }
   }
 
+  /**
+   * Registers a finalizer run when this link ends. The first one is kept in a field (most links
+   * have exactly one), the rest in rxjs' finalizer list.
+   */
   override add(teardown: TeardownLogic): void {
     if (
       this.finalizer === undefined &&
@@ -65,6 +69,7 @@ export abstract class Link<T, R> extends Subscriber<T> {
     super.add(teardown);
   }
 
+  /** Forgets a finalizer registered with `add` (it will not run). */
   override remove(teardown: Exclude<TeardownLogic, void>): void {
     if (teardown === this.finalizer) this.finalizer = undefined;
     else super.remove(teardown);

@@ -31,6 +31,7 @@ export class Relay<T> extends Observable<T> implements Observer<T> {
     return new RelaySubscription(this, subscriber);
   }
 
+  /** Hands `value` to every current subscriber; nothing once the relay has ended. */
   next(value: T): void {
     const current = this.subscribers;
     if (current === undefined || this.ended !== undefined) return;
@@ -38,10 +39,12 @@ export class Relay<T> extends Observable<T> implements Observer<T> {
     else for (const s of current.slice()) s.next(value);
   }
 
+  /** Ends the relay with `error`, for current and later subscribers. */
   error(error: unknown): void {
     this.end({ error });
   }
 
+  /** Ends the relay, for current and later subscribers. */
   complete(): void {
     this.end('complete');
   }
