@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, Opcode } from '../src/core.js';
+import { applyMask, encodeFrame, Opcode } from '../src/core.js';
 import { clientFrame, harness } from './endpoint-harness.js';
 
 // RFC 6455 §5.1: "a client MUST mask all frames that it sends to the server"; a server that
@@ -31,5 +31,23 @@ describe('masking rules (RFC 6455 §5.1)', () => {
     const frames = client.sentFrames();
     expect(frames.every((f) => f.masked)).toBe(true);
     expect(new TextDecoder().decode(frames[0]?.payload)).toBe('hi');
+  });
+
+  it('masking a payload in pieces, each at its running key offset, equals masking it whole (§5.3)', () => {
+    const key = new Uint8Array([0x37, 0xfa, 0x21, 0x3d]);
+    const whole = Uint8Array.from({ length: 23 }, (_, i) => i * 11);
+    const pieces = whole.slice();
+    applyMask(whole, key);
+    let offset = 0;
+    for (const [from, to] of [
+      [0, 3],
+      [3, 4],
+      [4, 9],
+      [9, 23],
+    ] as const) {
+      offset = applyMask(pieces.subarray(from, to), key, offset);
+    }
+    expect(pieces).toEqual(whole);
+    expect(offset).toBe(23 & 3);
   });
 });

@@ -50,4 +50,10 @@ describe('streaming UTF-8 validation (RFC 6455 §8.1)', () => {
     expect(v.push(new Uint8Array([0xe2, 0x82]))).toBe(true);
     expect(v.complete).toBe(false);
   });
+
+  it('stays failed after invalid bytes: valid text that follows does not make it valid again', () => {
+    const v = new Utf8Validator();
+    expect(v.push(new Uint8Array([0xff]))).toBe(false);
+    expect(v.push(new TextEncoder().encode('fine'))).toBe(false);
+  });
 });

@@ -58,4 +58,35 @@ describe('webSocketTube', () => {
     await done;
     expect(await closed).toMatchObject({ code: 1006, wasClean: false });
   });
+
+  it('closes with 1006 and the error as reason when the transport fails', async () => {
+    for (const [failure, reason] of [
+      [new Error('ECONNRESET'), 'ECONNRESET'],
+      ['torn down', 'torn down'],
+    ] as const) {
+      const input = new Subject<Uint8Array>();
+      let closed: Promise<unknown> | undefined;
+      const done = firstValueFrom(
+        input.pipe(webSocketTube({ role: 'server' }, (ws) => (closed = ws.closed))).pipe(toArray()),
+      );
+      input.error(failure);
+      expect(await done).toEqual([]);
+      expect(await closed).toEqual({ code: 1006, reason, wasClean: false });
+    }
+  });
+
+  it('ping() writes a Ping with the payload, and the peer’s Pong needs no answer (§5.5.2, §5.5.3)', async () => {
+    const input = new Subject<Uint8Array>();
+    const output = input.pipe(
+      webSocketTube({ role: 'server' }, (ws) => {
+        ws.ping(new Uint8Array([7, 7]));
+      }),
+    );
+    const all = firstValueFrom(output.pipe(toArray()));
+    input.next(clientFrame(Opcode.Pong, new Uint8Array([7, 7])));
+    input.next(clientFrame(Opcode.Close, closePayload(1000)));
+    const got = frames(await all);
+    expect(got.map((f) => f.opcode)).toEqual([Opcode.Ping, Opcode.Close]);
+    expect(got[0]?.payload).toEqual(new Uint8Array([7, 7]));
+  });
 });
