@@ -22,7 +22,18 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['packages/*/src/**/*.ts'],
-      exclude: ['**/*.test.ts'],
+      exclude: [
+        '**/*.test.ts',
+        // The `h2tubes` command's process entry and `serve` command only run as a process of their
+        // own: they install SIGINT/SIGTERM handlers that exit the process and fork cluster workers
+        // from it. The tests run them that way (test/cli-process.ts starts dist/cli/main.js;
+        // cli-serve, cli-workers, cli-port-taken, cli-module-errors, cli-certificate-*.test.ts),
+        // where this process's coverage cannot see them; counted here they were 42 branches at 0 %,
+        // which is why the whole suite measured web-adapter lower than its own project, which
+        // leaves files nothing imported out of the report. Everything they call is measured.
+        'packages/web-adapter/src/cli/main.ts',
+        'packages/web-adapter/src/cli/serve-command.ts',
+      ],
       reporter: ['text-summary', 'text'],
       // Floors at the levels measured by the whole suite on 2026-12-02 (`npm run coverage`),
       // rounded down, per package: coverage may rise, a change that lowers it fails the run.
