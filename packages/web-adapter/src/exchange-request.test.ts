@@ -80,3 +80,30 @@ describe('ExchangeRequest (a Request built lazily)', () => {
     );
   });
 });
+
+// `arrayBuffer()` reads the pulled body itself instead of through an undici Request, so it has to
+// keep the Fetch body rules on its own (https://fetch.spec.whatwg.org/#concept-body-consume-body).
+describe('ExchangeRequest.arrayBuffer and the Fetch body rules', () => {
+  it('touching body alone does not make it used', () => {
+    const post = requestFromExchange(new FakeExchange('POST', '/'));
+    expect(post.body).not.toBeNull();
+    expect(post.bodyUsed).toBe(false);
+  });
+
+  it('rejects with a TypeError when a reader has locked the body', async () => {
+    const locked = requestFromExchange(new FakeExchange('POST', '/'));
+    locked.body?.getReader();
+    await expect(locked.arrayBuffer()).rejects.toThrow('Body is unusable: Body has already been read');
+  });
+
+  it('reads through the real Request once one was made (clone() made it)', async () => {
+    const ex = new FakeExchange('POST', '/');
+    const request = requestFromExchange(ex);
+    const clone = request.clone();
+    ex.chunks.next(bytes('both'));
+    ex.endBody();
+    const [mine, theirs] = await Promise.all([request.arrayBuffer(), clone.text()]);
+    expect(new TextDecoder().decode(mine)).toBe('both');
+    expect(theirs).toBe('both');
+  });
+});
