@@ -54,6 +54,23 @@ async function start(handler: FetchHandler) {
   return { connections, connect };
 }
 
+/** An exchange whose HTTP/2 stack refuses the first `refusals` responses (a stream gone meanwhile). */
+class RefusingExchange extends FakeExchange {
+  readonly attempts: number[] = [];
+  constructor(
+    private refusals: number,
+    method: string,
+    path: string,
+  ) {
+    super(method, path);
+  }
+  override respond(...args: Parameters<FakeExchange['respond']>): void {
+    this.attempts.push(args[0]);
+    if (this.refusals-- > 0) throw new Error(`stream refused the ${args[0]}`);
+    super.respond(...args);
+  }
+}
+
 describe('serve over a fake HTTP/2 stack', () => {
   it('hands a socket that starts with the preface to HTTP/2, the sniffed bytes put back (RFC 9113 §3.3)', async () => {
     const { connect } = await start(() => new Response('x'));
@@ -181,5 +198,44 @@ describe('serve over a fake HTTP/2 stack', () => {
     server = undefined;
     await closedClient;
     expect(client.destroyed).toBe(true);
+  });
+
+  it('answers 500 and reports once when the stack refuses the handler’s response (RFC 9113 §8.2.2)', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { connect } = await start(() => new Response('fine'));
+    const { client, connection } = await connect();
+    const ex = new RefusingExchange(1, 'GET', '/refused');
+    connection.exchanges.next(ex);
+    expect((await ex.response).status).toBe(500);
+    expect(ex.attempts).toEqual([200, 500]);
+    expect(log).toHaveBeenCalledTimes(1);
+    expect(log.mock.calls[0]?.join(' ')).toContain('GET /refused');
+    client.destroy();
+  });
+
+  it('resets the stream with INTERNAL_ERROR when even the 500 is refused', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { connect } = await start(() => new Response('fine'));
+    const { client, connection } = await connect();
+    const ex = new RefusingExchange(2, 'GET', '/');
+    connection.exchanges.next(ex);
+    await vi.waitFor(() => expect(ex.resets).toEqual(['INTERNAL_ERROR']));
+    expect(ex.attempts).toEqual([200, 500]);
+    client.destroy();
+  });
+
+  it('neither reports nor answers when the stream was reset before its response could go out', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { connect } = await start(() => new Response('fine'));
+    const { client, connection } = await connect();
+    const ex = new RefusingExchange(1, 'GET', '/');
+    ex.abort.abort(new Error('RST_STREAM CANCEL'));
+    connection.exchanges.next(ex);
+    await vi.waitFor(() => expect(ex.attempts).toEqual([200]));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(ex.attempts).toEqual([200]);
+    expect(ex.resets).toEqual([]);
+    expect(log).not.toHaveBeenCalled();
+    client.destroy();
   });
 });
