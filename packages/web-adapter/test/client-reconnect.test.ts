@@ -6,7 +6,7 @@
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect } from '../src/index.js';
+import { connect, serve } from '../src/index.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -84,5 +84,22 @@ describe('connect().fetch across GOAWAY', () => {
     expect(await (await first).text()).toBe('first');
     await expect(post).rejects.toMatchObject({ retryable: true });
     expect(server.served).toEqual(['1:1']);
+  });
+
+  it('rejects while the server is gone, and dials again on the next request once it is back', async () => {
+    const hello = () => new Response('back');
+    const first = await serve(hello, { hostname: '127.0.0.1', port: 0 });
+    const { port } = first;
+    const client = await connect(first.url);
+    cleanups.push(() => client.close(0));
+    const before = client.session;
+    await (await client.fetch('/')).text();
+    await first.close(); // GOAWAY: the client's connection takes no new requests
+    await expect(client.fetch('/')).rejects.toMatchObject({ code: 'ECONNREFUSED', port });
+    // The failed connect is not remembered: the next request opens a new connection.
+    const second = await serve(hello, { hostname: '127.0.0.1', port });
+    cleanups.push(() => second.close(0));
+    expect(await (await client.fetch('/')).text()).toBe('back');
+    expect(client.session).not.toBe(before);
   });
 });
