@@ -87,6 +87,17 @@ describe('requestFromExchange', () => {
     expect((await requestTrailers(request)).get('x-checksum')).toBe('abc');
   });
 
+  it('resolves requestTrailers empty, not rejected, when the stream ends without them (reset)', async () => {
+    class ResetExchange extends FakeExchange {
+      override readonly trailers = Promise.reject(new Error('RST_STREAM CANCEL'));
+    }
+    const ex = new ResetExchange('POST', '/');
+    ex.trailers.catch(() => {}); // read by the adapter only when asked
+    const request = requestFromExchange(ex);
+    const trailers = await requestTrailers(request);
+    expect([...trailers]).toEqual([]);
+  });
+
   it('maps an asterisk-form target to / so that a URL can be built', () => {
     expect(requestFromExchange(new FakeExchange('OPTIONS', '*')).url).toBe('https://example.test/');
   });
