@@ -1,5 +1,7 @@
+import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requestLineVerdict } from '../src/h2c-listener.js';
+import { sniffPreface } from '../src/listeners.js';
 import { serve } from '../src/serve.js';
 import type { Server } from '../src/server-lifecycle.js';
 import { rawExchange } from './raw-http1.js';
@@ -56,5 +58,59 @@ describe('what a client on the cleartext port gets for each verdict', () => {
     }
     expect(types[0]).toBe(4);
     expect(types).toContain(7);
+  });
+});
+
+// A cleartext client that never sends enough to tell the protocols apart must not hold a socket
+// for ever (a slowloris on the sniffing stage): it is closed and handed to neither side.
+describe('a cleartext connection that never says which protocol it speaks', () => {
+  async function sniffingServer(timeoutMs?: number) {
+    const handedOver: string[] = [];
+    const tcp = net.createServer((socket) =>
+      sniffPreface(
+        socket,
+        { http2: () => handedOver.push('h2'), http1: () => handedOver.push('http/1.1') },
+        timeoutMs,
+      ),
+    );
+    await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
+    const port = (tcp.address() as net.AddressInfo).port;
+    return { handedOver, port, close: () => new Promise((r) => tcp.close(r)) };
+  }
+
+  /** Connects, writes `bytes`, optionally ends; resolves with what came back once the server closed. */
+  function sendAndWaitForClose(port: number, bytes: string, end: boolean): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const client = net.connect(port, '127.0.0.1', () => {
+        if (end) client.end(bytes);
+        else client.write(bytes);
+      });
+      let got = '';
+      client.on('data', (b: Buffer) => {
+        got += b.toString('latin1');
+      });
+      client.on('error', reject);
+      client.on('close', () => resolve(got));
+    });
+  }
+
+  it('is closed when its sniffing time runs out, mid-preface', async () => {
+    const server = await sniffingServer(50);
+    try {
+      expect(await sendAndWaitForClose(server.port, 'PRI * HTTP/2', false)).toBe('');
+      expect(server.handedOver).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('is closed at once when it ends its side mid-request-line', async () => {
+    const server = await sniffingServer(3_600_000); // past the test's timeout: only the end can close it
+    try {
+      expect(await sendAndWaitForClose(server.port, 'GET / HT', true)).toBe('');
+      expect(server.handedOver).toEqual([]);
+    } finally {
+      await server.close();
+    }
   });
 });
