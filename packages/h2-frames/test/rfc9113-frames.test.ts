@@ -181,6 +181,12 @@ describe('RFC 9113 §6 per-type rules', () => {
     ['§6.1 DATA padding ≥ payload length', raw(0, 0x8, 1, [4, 1, 2, 3]), 'PROTOCOL_ERROR', 'connection'],
     ['§6.2 HEADERS on stream 0', raw(1, 0x4, 0, [0x82]), 'PROTOCOL_ERROR', 'connection'],
     ['§6.2 HEADERS padding ≥ payload length', raw(1, 0xc, 1, [2, 0x82]), 'PROTOCOL_ERROR', 'connection'],
+    [
+      '§6.2 HEADERS with PRIORITY shorter than its 5 priority octets',
+      raw(1, 0x24, 1, [0, 0, 0, 3]),
+      'FRAME_SIZE_ERROR',
+      'connection',
+    ],
     ['§6.3 PRIORITY of the wrong length', raw(2, 0, 1, [0, 0, 0, 0]), 'FRAME_SIZE_ERROR', 'stream'],
     ['§6.3 PRIORITY on stream 0', raw(2, 0, 0, [0, 0, 0, 1, 15]), 'PROTOCOL_ERROR', 'connection'],
     ['§6.4 RST_STREAM of the wrong length', raw(3, 0, 1, [0, 0, 0]), 'FRAME_SIZE_ERROR', 'connection'],
@@ -223,6 +229,12 @@ describe('RFC 9113 §6 per-type rules', () => {
       'RFC 9218 §7.1 PRIORITY_UPDATE on a stream',
       raw(0x10, 0, 1, [0, 0, 0, 1]),
       'PROTOCOL_ERROR',
+      'connection',
+    ],
+    [
+      'RFC 9218 §7.1 PRIORITY_UPDATE shorter than 4 octets',
+      raw(0x10, 0, 0, [0, 0, 1]),
+      'FRAME_SIZE_ERROR',
       'connection',
     ],
   ];
