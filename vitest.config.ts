@@ -35,18 +35,22 @@ export default defineConfig({
         'packages/web-adapter/src/cli/serve-command.ts',
       ],
       reporter: ['text-summary', 'text'],
-      // Floors at the levels measured by the whole suite on 2026-12-02 (`npm run coverage`),
-      // rounded down, per package: coverage may rise, a change that lowers it fails the run.
-      // Packages are also exercised by their dependents' tests, so `--project x --coverage` alone
-      // reports less than these and fails them: check coverage on the whole suite.
+      // Floors at the levels the whole suite measured on 2026-12-02 (`npm run coverage`; every
+      // package at 95 % branches or more), per package: coverage may rise, a change that lowers it
+      // fails the run. Each is the measured value rounded down, and one point lower where that left
+      // less than one statement, branch or function of slack (a few paths depend on timing, e.g.
+      // h2-session writing to a socket that stopped being writable), never below an earlier floor.
+      // Measured (statements/branches/functions/lines): tubes 98.85/97.92/99.29/99.77,
+      // h2-frames 98.24/95.99/95.41/98.41, h2-flow 98.02/96.08/98.36/99.36,
+      // web-adapter 98.07/97.20/95.35/98.72, websocket 100/98.68/100/100.
+      // Packages are also exercised by their dependents' tests, and a run of some projects leaves
+      // the files none of its tests imported out of the report: check coverage on the whole suite.
       thresholds: {
-        'packages/tubes/src/**': { statements: 95, branches: 95, functions: 95, lines: 95 },
-        'packages/h2-frames/src/**': { statements: 97, branches: 95, functions: 95, lines: 97 },
-        'packages/h2-flow/src/**': { statements: 97, branches: 95, functions: 96, lines: 98 },
-        // web-adapter: the whole suite (`npm run coverage`) measures less than its own project alone
-        // (96.98 % branches there; files the examples load, such as the CLI, count here too).
-        'packages/web-adapter/src/**': { statements: 92, branches: 91, functions: 90, lines: 93 },
-        'packages/websocket/src/**': { statements: 93, branches: 89, functions: 89, lines: 95 },
+        'packages/tubes/src/**': { statements: 98, branches: 97, functions: 98, lines: 99 },
+        'packages/h2-frames/src/**': { statements: 98, branches: 95, functions: 95, lines: 98 },
+        'packages/h2-flow/src/**': { statements: 97, branches: 95, functions: 98, lines: 99 },
+        'packages/web-adapter/src/**': { statements: 97, branches: 97, functions: 95, lines: 98 },
+        'packages/websocket/src/**': { statements: 99, branches: 98, functions: 99, lines: 99 },
       },
     },
   },
