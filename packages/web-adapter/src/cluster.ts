@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { defaultReportError, type ReportError } from '@h2tubes/h2-flow';
 
 /** Options of `serveCluster`. */
 export interface ClusterOptions {
@@ -17,6 +18,11 @@ export interface ClusterOptions {
   readonly retireTimeoutMs?: number;
   /** Told about every worker exit. Default: one line on stderr for unexpected exits. */
   readonly onWorkerExit?: (exit: WorkerExit) => void;
+  /**
+   * Receives a rolling restart started by `reloadSignal` that failed (a `rollingRestart()` call
+   * rejects instead). Default `defaultReportError`: one `[h2tubes] ... failed:` line on stderr.
+   */
+  readonly reportError?: ReportError;
 }
 
 /** One worker exit, as `onWorkerExit` sees it. */
@@ -236,7 +242,11 @@ async function startPrimary(count: number, options: ClusterOptions): Promise<Clu
   const onSigint = (): void => stop('SIGINT');
   const onSigterm = (): void => stop('SIGTERM');
   const onReload = (): void => {
-    rollingRestart().catch((e: unknown) => console.error(`[h2tubes] rolling restart failed: ${String(e)}`));
+    rollingRestart().catch((e: unknown) =>
+      (options.reportError ?? defaultReportError)(e, {
+        what: `the rolling restart on ${String(reloadSignal)}`,
+      }),
+    );
   };
   const reloadSignal = options.reloadSignal === undefined ? 'SIGHUP' : options.reloadSignal;
   process.once('SIGINT', onSigint);

@@ -18,7 +18,22 @@ describe('a throwing WebSocket listener', () => {
     transport.receiver.chunk(textFrame('after'));
     expect(got).toEqual(['boom', 'after']);
     expect(log).toHaveBeenCalledOnce();
-    expect(String(log.mock.calls[0]?.[0])).toMatch(/'message' listener threw: Error: listener bug/);
+    expect(String(log.mock.calls[0]?.[0])).toBe(
+      "[h2tubes] a WebSocket 'message' listener failed: listener bug",
+    );
+  });
+
+  it('goes to the reportError option when one is given, not to the console', () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const reported: [unknown, { what: string }][] = [];
+    const { socket, transport } = openSocket({ reportError: (e, context) => reported.push([e, context]) });
+    const bug = new Error('listener bug');
+    socket.addEventListener('message', () => {
+      throw bug;
+    });
+    transport.receiver.chunk(textFrame('boom'));
+    expect(reported).toEqual([[bug, { what: "a WebSocket 'message' listener" }]]);
+    expect(log).not.toHaveBeenCalled();
   });
 
   it('removeEventListener removes a listener added with addEventListener', () => {

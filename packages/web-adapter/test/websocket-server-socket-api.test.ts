@@ -184,7 +184,7 @@ describe('listeners (EventTarget, guarded)', () => {
     socket.addEventListener('message', (e) => seen.push((e as MessageEvent).data));
     transport.receiver.chunk(textFrame('m'));
     expect(seen).toEqual(['m']);
-    expect(errors).toHaveBeenCalledWith("[h2tubes] a WebSocket 'message' listener threw: plain string");
+    expect(errors).toHaveBeenCalledWith("[h2tubes] a WebSocket 'message' listener failed: plain string");
   });
 
   it('on* properties read back, replace the previous handler and clear with null', () => {

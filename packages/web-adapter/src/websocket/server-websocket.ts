@@ -1,3 +1,4 @@
+import { defaultReportError, type ReportError } from '@h2tubes/h2-flow';
 import {
   type CloseInfo,
   DEFAULT_LIMITS,
@@ -23,6 +24,12 @@ export interface WebSocketOptions extends Partial<WebSocketLimits> {
   readonly maxBufferedAmount?: number;
   /** Fill level below which `sendFrom` takes the next message from its Observable. Default 64 KiB. */
   readonly sendHighWaterMark?: number;
+  /**
+   * Receives what a listener of this socket threw: the socket catches it (Node would end the
+   * process over an exception from an EventTarget listener) and goes on delivering. Default
+   * `defaultReportError`: one `[h2tubes] ... failed:` line on stderr.
+   */
+  readonly reportError?: ReportError;
 }
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
@@ -274,8 +281,9 @@ export class ServerWebSocket extends EventTarget {
           if (typeof listener === 'function') listener.call(this, event);
           else listener.handleEvent(event);
         } catch (e) {
-          const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-          console.error(`[h2tubes] a WebSocket '${event.type}' listener threw: ${what.replace(/\s+/g, ' ')}`);
+          (this.options.reportError ?? defaultReportError)(e, {
+            what: `a WebSocket '${event.type}' listener`,
+          });
         }
       };
       this.guarded.set(listener, guarded);
