@@ -12,7 +12,7 @@ export type * from './tubes/exchange-types.js';
 export { FrameCodec, type FrameCodecOptions } from './tubes/frame-codec.js';
 export { type FrameStages, inboundFrames, outboundBytes } from './tubes/frame-stages.js';
 export { H2Session, type SessionOptions } from './tubes/h2-session.js';
-export { type ReceiveCredit, StreamBody } from './tubes/received-body.js';
+export { type CreditSink, StreamBody } from './tubes/received-body.js';
 export { defaultReportError, type ErrorContext, type ReportError } from './tubes/report-error.js';
 export {
   type ServerConnectionOptions,

@@ -4,7 +4,7 @@ import { Observable } from 'rxjs';
 import type { ConsumingPuller, ReceivedBody } from './exchange-types.js';
 
 /** Where a received body's credit goes: the connection, which sends WINDOW_UPDATE (RFC 9113 §6.9). */
-export interface ReceiveCredit {
+export interface CreditSink {
   consume(streamId: number, octets: number): void;
 }
 
@@ -41,7 +41,7 @@ export class StreamBody implements ReceivedBody {
 
   constructor(
     private readonly streamId: number,
-    private readonly credit: ReceiveCredit,
+    private readonly credit: CreditSink,
     private readonly onAbandoned?: () => void,
   ) {}
 
