@@ -4,6 +4,13 @@ import { initToFields } from './field-conversion.js';
 import { delegateToReal, type Materializable } from './lazy-fetch-object.js';
 import { plainBody, withDefaultContentType } from './plain-body.js';
 
+/**
+ * The runtime's own Response (undici's in Node), taken when this module loads: what a
+ * FastResponse materializes into, even after `serve()` has put a lazy class in the global's place
+ * (`global-response.ts`).
+ */
+export const NativeResponse: typeof Response = globalThis.Response;
+
 /** Fetch's null body statuses: a Response with one of them cannot have a body. */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
@@ -20,9 +27,10 @@ export interface FastResponse extends Response {}
 /**
  * A drop-in `Response` for handlers that want the fast path: `new FastResponse(body, init)` only
  * records its arguments, and the adapter sends a string, bytes or ReadableStream body and the
- * init's headers directly. Measured on Node 20, `new Response('hi', { headers })` costs ~7 µs
- * (a ReadableStream with its transfer machinery, a Headers list), as much as the whole HTTP/2
- * exchange. Reading `status`, `ok` or `statusText` keeps it lazy; anything else (`headers`,
+ * init's headers directly. Measured on Node 20, `new Response('hi', { headers })` costs ~35 µs
+ * (a ReadableStream, made transferable by Node 20's constructor, and a Headers list), three times
+ * the whole HTTP/2 exchange. `serve()` puts a variant of this class in place of the global
+ * Response (`LazyGlobalResponse`). Reading `status`, `ok` or `statusText` keeps it lazy; anything else (`headers`,
  * `body`, `text()`, `clone()`, passing it to Fetch functions) materializes one real Response
  * from the same arguments and delegates to it, so it behaves as a Response everywhere and
  * `instanceof Response` holds. srvx offers the same idea under the same name. Unlike Response,
@@ -87,7 +95,7 @@ export class FastResponse implements Materializable<Response> {
 
   /** The undici Response this one stands for, made once, from the same arguments. */
   materialize(): Response {
-    this.realValue ??= new Response(this.bodyInit, this.init);
+    this.realValue ??= new NativeResponse(this.bodyInit, this.init);
     return this.realValue;
   }
 
@@ -98,7 +106,7 @@ export class FastResponse implements Materializable<Response> {
    * @internal Read by the adapter's response writer; a handler has no use for it.
    */
   fastParts(): FastResponseParts | undefined {
-    if (this.realValue !== undefined) return undefined;
+    if (this.realValue !== undefined || !addsNoMembers(Object.getPrototypeOf(this))) return undefined;
     const body = plainBody(this.bodyInit);
     if (body === undefined) return undefined; // Blob, FormData, URLSearchParams: Fetch's own encoding
     return {
@@ -109,5 +117,25 @@ export class FastResponse implements Materializable<Response> {
   }
 }
 
-delegateToReal(FastResponse, Response, new Response(null));
-Object.setPrototypeOf(FastResponse, Response); // statics: FastResponse.redirect, .error
+delegateToReal(FastResponse, NativeResponse, new NativeResponse(null));
+Object.setPrototypeOf(FastResponse, NativeResponse); // statics: FastResponse.redirect, .error
+
+/** Per prototype: whether the classes between it and FastResponse define nothing but a constructor. */
+const plainPrototypes = new WeakMap<object, boolean>([[FastResponse.prototype, true]]);
+
+/**
+ * Whether an instance with this prototype can be sent from its constructor's arguments: a
+ * subclass that overrides a getter or method (`headers`, `body`, ...) must be read through them.
+ */
+function addsNoMembers(proto: object): boolean {
+  let plain = plainPrototypes.get(proto);
+  if (plain === undefined) {
+    const parent = Object.getPrototypeOf(proto) as object | null;
+    plain =
+      parent !== null &&
+      Reflect.ownKeys(proto).every((key) => key === 'constructor') &&
+      addsNoMembers(parent);
+    plainPrototypes.set(proto, plain);
+  }
+  return plain;
+}

@@ -18,6 +18,7 @@ export { FastResponse } from './fast-response.js';
 export { callHandler, type FetchHandler, type HandlerErrorHook } from './fetch-handler.js';
 export { type FetchFunction, observeFetch } from './fetch-observable.js';
 export { fieldsToHeaders, headersToFields } from './field-conversion.js';
+export { LazyGlobalResponse, replaceGlobalResponse } from './global-response.js';
 export {
   createHttp1Server,
   type Http1Options,
