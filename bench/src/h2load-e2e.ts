@@ -8,7 +8,11 @@
  * own lazy classes (its fast path), which must not leak into the other rows. The h2tubes rows:
  *   - serverConnection: the h2-flow tube layer alone (`exchange.respond(200, fields, body)`),
  *     the same level of API as node:http2's `stream.respond` + `end`;
- *   - serve(Response): a Fetch handler returning the global `Response`;
+ *   - serve(Response): a Fetch handler returning the global `Response`, which serve() has made its
+ *     lazy class (`LazyGlobalResponse`): what a user's unchanged handler gets;
+ *   - serve(undici Response): the same handler building undici's own Response (the class the
+ *     global was before serve() ran), with `replaceGlobalResponse: false`: on Node 20 each one
+ *     builds a transferable ReadableStream, ~35 µs;
  *   - serve(FastResponse): the same handler returning `FastResponse`.
  *
  *   node bench/dist/h2load-e2e.js [requests=200000] [rounds=3]
@@ -27,6 +31,8 @@ const run$ = promisify(execFile);
 const BODY = 'hello, h2\n';
 /** The Fetch handler of every Fetch row; `Response` is whatever the process's global is when it runs. */
 const textResponse = () => new Response(BODY, { headers: { 'content-type': 'text/plain' } });
+/** The runtime's own Response, taken before any serve() of this process put its lazy class in place. */
+const UndiciResponse = globalThis.Response;
 
 interface Running {
   readonly port: number;
@@ -110,8 +116,8 @@ function startServerConnection(): Promise<Running> {
   }));
 }
 
-async function startServe(handler: () => Response): Promise<Running> {
-  const handle = await serve(handler, { port: 0, hostname: '127.0.0.1' });
+async function startServe(handler: () => Response, replaceGlobalResponse = true): Promise<Running> {
+  const handle = await serve(handler, { port: 0, hostname: '127.0.0.1', replaceGlobalResponse });
   return { port: handle.port, close: () => handle.close(100) };
 }
 
@@ -120,6 +126,10 @@ const SERVERS: readonly [string, () => Promise<Running>][] = [
   ['node:http2 + @hono/node-server', startFetchOnNode],
   ['h2tubes serverConnection', startServerConnection],
   ['h2tubes serve(Response)', () => startServe(textResponse)],
+  [
+    'h2tubes serve(undici Response)',
+    () => startServe(() => new UndiciResponse(BODY, { headers: { 'content-type': 'text/plain' } }), false),
+  ],
   [
     'h2tubes serve(FastResponse)',
     () => startServe(() => new FastResponse(BODY, { headers: { 'content-type': 'text/plain' } })),
