@@ -35,8 +35,9 @@ export function decodeFrames(options: DecodeFramesOptions = {}): OperatorFunctio
   const parse = parseFrameStep(options.onStreamError);
   const assembler = new FieldBlockAssembler(options.fieldBlock);
   const decode = decodeHpackStep(options.decoder ?? new HpackDecoder());
-  // The step of the moment's downstream `emit`, reached by the nested steps without a closure per chunk.
-  let out: (f: DecodedFrame) => void = () => {};
+  // The step of the moment's downstream `emit`, reached by the nested steps without a closure per chunk;
+  // set before each `splitter.push`, the only caller of the steps that read it.
+  let out: (f: DecodedFrame) => void;
   const onAssembled = (f: AssembledFrame): void => decode(f, out);
   const onParsed = (f: Frame): void => assembler.push(f, onAssembled);
   const onFrame = (bytes: Uint8Array): void => parse(bytes, onParsed);
