@@ -69,6 +69,11 @@ describe('frame round trip (RFC 9113 §4.1, §6)', () => {
     expect(split([...bytes].map((b) => Uint8Array.of(b)))).toEqual(frames);
   });
 
+  it('an object that is no frame (a mistake of an untyped caller) is refused with an error naming it, not encoded', () => {
+    const notAFrame = { type: 'PONG', streamId: 0 } as unknown as Frame;
+    expect(() => encodeFrames([notAFrame])).toThrow('unexpected value: {"type":"PONG","streamId":0}');
+  });
+
   it('payloads are views of the received chunk when a frame lies inside it (no copy)', () => {
     const bytes = encodeFrames([
       { type: 'DATA', streamId: 1, endStream: false, data: new Uint8Array(100), padLength: undefined },
@@ -145,10 +150,24 @@ describe('RFC 9113 §4.2 frame size', () => {
 
   it('the limit can be raised while running', () => {
     const s = new FrameSplitter();
+    expect(s.maxFrameSize).toBe(16_384);
     s.maxFrameSize = 20_000;
+    expect(s.maxFrameSize).toBe(20_000);
     const frames: Uint8Array[] = [];
     s.push(raw(0, 0, 1, new Uint8Array(20_000)), (f) => frames.push(f));
     expect(frames).toHaveLength(1);
+  });
+
+  it('buffered counts the octets held for a frame not yet whole, and drops to 0 once it is emitted', () => {
+    const s = new FrameSplitter();
+    const ping = raw(6, 0, 0, new Uint8Array(8));
+    const frames: Uint8Array[] = [];
+    s.push(ping.subarray(0, 5), (f) => frames.push(f));
+    expect(s.buffered).toBe(5);
+    s.push(ping.subarray(5, 12), (f) => frames.push(f));
+    expect(s.buffered).toBe(12);
+    s.push(ping.subarray(12), (f) => frames.push(f));
+    expect([frames.length, s.buffered]).toEqual([1, 0]);
   });
 
   it('a connection that ends inside a frame is a PROTOCOL_ERROR', () => {
@@ -302,6 +321,25 @@ describe('RFC 9113 §4.3, §6.10 field block assembly', () => {
     const ping: Frame = { type: 'PING', streamId: 0, ack: false, opaqueData: new Uint8Array(8) };
     expect(failure(() => assemble([headers(false, [1]), ping])).code).toBe('PROTOCOL_ERROR');
     expect(failure(() => assemble([headers(false, [1]), cont(3, true, [2])])).code).toBe('PROTOCOL_ERROR');
+  });
+
+  it('inBlock is true from a HEADERS without END_HEADERS until the CONTINUATION that ends the block', () => {
+    const a = new FieldBlockAssembler();
+    const out: AssembledFrame[] = [];
+    expect(a.inBlock).toBe(false);
+    a.push(headers(false, [1]), (x) => out.push(x));
+    expect(a.inBlock).toBe(true);
+    a.push(cont(1, false, [2]), (x) => out.push(x));
+    expect([a.inBlock, out.length]).toEqual([true, 0]);
+    a.push(cont(1, true, [3]), (x) => out.push(x));
+    expect([a.inBlock, out.length]).toEqual([false, 1]);
+  });
+
+  it('a block refused at a bound is dropped: inBlock is false after the ENHANCE_YOUR_CALM', () => {
+    const a = new FieldBlockAssembler({ maxContinuations: 0 });
+    a.push(headers(false, [1]), () => {});
+    expect(failure(() => a.push(cont(1, false, [2]), () => {})).code).toBe('ENHANCE_YOUR_CALM');
+    expect(a.inBlock).toBe(false);
   });
 
   it('a CONTINUATION without a block to continue is a connection PROTOCOL_ERROR', () => {
