@@ -19,6 +19,7 @@ import {
 } from '@h2tubes/h2-frames';
 import { socketDrain, socketFount, socketRoom } from '@h2tubes/tubes';
 import {
+  config,
   firstValueFrom,
   lastValueFrom,
   map,
@@ -368,6 +369,28 @@ describe('the two shapes of the client connection', () => {
     await expect(body).rejects.toThrow('the cable was cut');
     await client?.closed;
     expect(client?.accepting).toBe(false);
+  });
+
+  it('clientConnection on a socket that fails: the open request fails with its error, closed resolves, and nothing is thrown unhandled', async () => {
+    // What RxJS would throw on a later turn for an error nobody subscribed to handle.
+    const unhandled: unknown[] = [];
+    config.onUnhandledError = (e) => unhandled.push(e);
+    onClose(() => {
+      config.onUnhandledError = null;
+    });
+    const { port } = await origin();
+    const socket = await connected(port);
+    const session = clientConnection(socket);
+    const res = await firstValueFrom(
+      session.request({ method: 'GET', scheme: 'http', authority: 'localhost', path: '/reset-mid' }),
+    );
+    const body = bytesOf(res);
+    socket.destroy(new Error('the cable was cut'));
+    await expect(body).rejects.toThrow('the cable was cut');
+    await session.closed;
+    expect(session.accepting).toBe(false);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(unhandled).toEqual([]);
   });
 
   it('clientConnection runs until close(): requests are issued at any time, each response is a cold Observable', async () => {
