@@ -7,9 +7,9 @@
 import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
 import type { Frame } from '@h2tubes/h2-frames';
-import { EMPTY, lastValueFrom, map, Subject, tap } from 'rxjs';
+import { EMPTY, lastValueFrom, map, Subject, tap, throwError } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ServerConnectionOptions, serverConnection } from '../src/index.js';
+import { H2Session, type ServerConnectionOptions, serverConnection } from '../src/index.js';
 import type { ServerExchange } from '../src/tubes/exchange-types.js';
 import { closeAll, onClose, rawPeer, startServer, until } from './helpers/loopback.js';
 
@@ -121,6 +121,17 @@ describe('exchange methods on the wire', () => {
 });
 
 describe('graceful close (RFC 9113 §6.8)', () => {
+  it('a gracefulClose that ends without emitting, completing or failing, leaves the connection serving', async () => {
+    for (const gracefulClose of [EMPTY, throwError(() => new Error('the signal source failed'))]) {
+      const port = await server((ex) => ex.respond(200, [], 'still here'), { gracefulClose });
+      const peer = await rawPeer(port);
+      peer.send(peer.request(1, '/'));
+      await until(() => peer.frames.some((f) => f.type === 'DATA' && f.endStream));
+      expect(peer.frames.some((f) => f.type === 'GOAWAY' || f.type === 'PING')).toBe(false);
+      expect(peer.isClosed()).toBe(false);
+    }
+  });
+
   it('sends GOAWAY 2^31-1 and a PING, then the real last-stream-id, and lets the in-flight stream finish', async () => {
     const close = new Subject<void>();
     let release!: () => void;
@@ -198,6 +209,28 @@ describe('response bodies that go wrong', () => {
   });
 });
 
+describe('H2Session composed by hand', () => {
+  it('conn is the core connection behind the session: it counts the streams the peer opens and resets', async () => {
+    let session: H2Session | undefined;
+    const srv = net.createServer((socket) => {
+      socket.on('error', () => {}); // the peer's socket is destroyed at the end of the test
+      session = new H2Session(socket, 'server', {});
+      session.start();
+      onClose(() => session?.dispose());
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    onClose(() => srv.close());
+    const peer = await rawPeer((srv.address() as AddressInfo).port);
+    peer.send(peer.request(1, '/', false));
+    await until(() => session?.conn.activeStreams === 1);
+    expect(session?.conn.role).toBe('server');
+    expect(session?.conn.activeStreams).toBe(1);
+    peer.send({ type: 'RST_STREAM', streamId: 1, errorCode: 'CANCEL' });
+    await until(() => session?.conn.activeStreams === 0);
+    expect(session?.conn.activeStreams).toBe(0);
+  });
+});
+
 describe('how a connection ends', () => {
   it('unsubscribing from serverConnection sends GOAWAY NO_ERROR and aborts in-flight exchanges', async () => {
     let signal: AbortSignal | undefined;
@@ -217,6 +250,32 @@ describe('how a connection ends', () => {
     await until(() => peer.goaway() !== undefined && peer.isClosed());
     expect(peer.goaway()).toMatchObject({ errorCode: 'NO_ERROR', lastStreamId: 1 });
     expect(signal?.aborted).toBe(true);
+  });
+
+  it('after its last GOAWAY the server ends its side and reads on; a peer that never closes is cut off after the linger (2 s)', async () => {
+    const close = new Subject<void>();
+    const port = await server(() => {}, { gracefulClose: close });
+    const peer = await rawPeer(port, { allowHalfOpen: true });
+    let ended = false;
+    peer.socket.once('end', () => {
+      ended = true;
+    });
+    await until(() => peer.frames.some((f) => f.type === 'SETTINGS'));
+    close.next();
+    // No stream in flight: the graceful close ends the connection once the PING is answered.
+    await until(() => peer.frames.some((f) => f.type === 'PING' && !f.ack));
+    const ping = peer.frames.find((f) => f.type === 'PING' && !f.ack) as Frame & { type: 'PING' };
+    peer.send({ type: 'PING', streamId: 0, ack: true, opaqueData: ping.opaqueData });
+    await until(() => ended);
+    const endedAt = performance.now();
+    expect(peer.goaway()).toMatchObject({ errorCode: 'NO_ERROR' });
+    // The peer keeps writing: discarded while the server lingers, answered with a TCP RST (which
+    // closes the peer's socket) once the server has destroyed its own.
+    const probe = setInterval(() => peer.send({ ...ping, ack: false }), 50);
+    onClose(() => clearInterval(probe));
+    await until(peer.isClosed);
+    expect(peer.isClosed()).toBe(true);
+    expect(performance.now() - endedAt).toBeGreaterThan(1500);
   });
 
   it('a peer that drops the TCP connection mid-request aborts the exchange and its request body', async () => {

@@ -194,8 +194,13 @@ function stageOptions(options: SessionOptions, role: 'server' | 'client'): Conne
   return o;
 }
 
-/** Where a last link that only acts (writes to the socket) sends on: nowhere. */
-export const NO_OUTPUT: Observer<never> = { next() {}, error() {}, complete() {} };
+/**
+ * Where a last link that only acts (writes to the socket, starts a shutdown) sends on: nowhere.
+ * Its links handle every value themselves; what reaches it is the end of a signal they inherit
+ * Link's handling for (a `gracefulClose` that completes or fails without emitting).
+ */
+const ignore = (): void => {};
+export const NO_OUTPUT: Observer<never> = { next: ignore, error: ignore, complete: ignore };
 
 /** Applies the SETTINGS each event carries to the codec, then passes the event on. */
 class FollowSettings extends Link<ConnectionEvent, ConnectionEvent> {

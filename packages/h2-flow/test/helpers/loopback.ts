@@ -89,13 +89,18 @@ export interface RawPeer {
 /**
  * A raw client socket. By default it writes the preface and an empty SETTINGS and ACKs the
  * server's SETTINGS like any peer; `preface: false` writes nothing, `ackSettings: false` never
- * acknowledges.
+ * acknowledges, `allowHalfOpen: true` keeps its write side open after the server ends its own
+ * (a peer that does not close).
  */
 export async function rawPeer(
   port: number,
-  { preface = true, ackSettings = preface }: { preface?: boolean; ackSettings?: boolean } = {},
+  {
+    preface = true,
+    ackSettings = preface,
+    allowHalfOpen = false,
+  }: { preface?: boolean; ackSettings?: boolean; allowHalfOpen?: boolean } = {},
 ): Promise<RawPeer> {
-  const socket = net.connect(port, '127.0.0.1');
+  const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen });
   await new Promise((r) => socket.once('connect', r));
   const frames: Frame[] = [];
   const splitter = new FrameSplitter();
