@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isEncodedFieldBlock } from '../src/core.js';
 import {
   type AssembledFrame,
   CONNECTION_PREFACE,
@@ -356,6 +357,13 @@ describe('RFC 9113 §4.3, §6.10 field block assembly', () => {
     const big = Array.from({ length: 600 }, () => 0);
     const e = failure(() => assemble([headers(false, big), cont(1, false, big)], { maxBlockSize: 1000 }));
     expect(e.code).toBe('ENHANCE_YOUR_CALM');
+  });
+
+  it('isEncodedFieldBlock tells an assembled block from the frames it was assembled from', () => {
+    const [block] = assemble([headers(true, [1])]) as [AssembledFrame];
+    expect(isEncodedFieldBlock(block)).toBe(true);
+    expect(isEncodedFieldBlock(headers(true, [1]))).toBe(false);
+    expect(isEncodedFieldBlock(cont(1, true, [1]))).toBe(false);
   });
 
   it('the serializer splits a block into HEADERS + CONTINUATION by the peer max frame size, which reassemble to it', () => {
