@@ -15,10 +15,6 @@ export class Outbox {
     return this.octets;
   }
 
-  get empty(): boolean {
-    return this.chunks.length === 0;
-  }
-
   push(bytes: Uint8Array): void {
     this.chunks.push(bytes);
     this.octets += bytes.length;
