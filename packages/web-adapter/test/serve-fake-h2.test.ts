@@ -6,7 +6,7 @@ import { type Observable, Subject } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FetchHandler } from '../src/fetch-handler.js';
 import { withTrailers } from '../src/response-to-exchange.js';
-import { serve } from '../src/serve.js';
+import { type ServeOptions, serve } from '../src/serve.js';
 import type { Server } from '../src/server-lifecycle.js';
 import { bodyText, FakeExchange } from './fake-exchange.js';
 
@@ -26,10 +26,11 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
-async function start(handler: FetchHandler) {
+async function start(handler: FetchHandler, options: ServeOptions = {}) {
   const connections: FakeConnection[] = [];
   const accepted = new Subject<FakeConnection>();
   server = await serve(handler, {
+    ...options,
     acceptH2: (socket, options): Observable<ServerExchange> => {
       const exchanges = new Subject<ServerExchange>();
       const received = new Promise<Buffer>((resolve) => {
@@ -172,6 +173,27 @@ describe('serve over a fake HTTP/2 stack', () => {
     b.client.destroy();
   });
 
+  it('rethrows an onConnectionError that throws on a later turn, as an uncaught error, and still drops the connection', async () => {
+    const hookFailure = new Error('the hook failed');
+    const { connect } = await start(() => new Response('ok'), {
+      onConnectionError: () => {
+        throw hookFailure;
+      },
+    });
+    const { client, connection } = await connect();
+    const clientClosed = new Promise((resolve) => client.once('close', resolve));
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      connection.exchanges.error(new Error('PROTOCOL_ERROR'));
+      // Not thrown into the HTTP/2 stack that reported the error: scheduled, then thrown.
+      expect(vi.getTimerCount()).toBe(1);
+      expect(() => vi.runOnlyPendingTimers()).toThrow(hookFailure);
+    } finally {
+      vi.useRealTimers();
+    }
+    await clientClosed;
+  });
+
   it('passes idle and keepalive settings and a gracefulClose signal to the HTTP/2 stack', async () => {
     const { connect } = await start(() => new Response('ok'));
     const { client, connection } = await connect();
@@ -210,6 +232,28 @@ describe('serve over a fake HTTP/2 stack', () => {
     expect(ex.attempts).toEqual([200, 500]);
     expect(log).toHaveBeenCalledTimes(1);
     expect(log.mock.calls[0]?.join(' ')).toContain('GET /refused');
+    client.destroy();
+  });
+
+  it('cancels the body of a refused response, and a body whose cancel fails changes nothing: still a 500', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const cancelled: unknown[] = [];
+    const { connect } = await start(
+      () =>
+        new Response(
+          new ReadableStream({
+            cancel(reason) {
+              cancelled.push(reason);
+              throw new Error('the source failed to cancel');
+            },
+          }),
+        ),
+    );
+    const { client, connection } = await connect();
+    const ex = new RefusingExchange(1, 'GET', '/');
+    connection.exchanges.next(ex);
+    expect((await ex.response).status).toBe(500);
+    await vi.waitFor(() => expect(cancelled).toHaveLength(1));
     client.destroy();
   });
 

@@ -132,6 +132,23 @@ describe('close()', () => {
     await a;
   });
 
+  it('aborting the signal option closes the server as close() does: closed resolves, the port refuses', async () => {
+    const abort = new AbortController();
+    const s = await serve(() => new Response('x'), { signal: abort.signal });
+    expect((await get(s.url)).body).toBe('x');
+    abort.abort();
+    await s.closed;
+    const refused = await new Promise<unknown>((resolve) => {
+      const socket = net.connect(s.port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(undefined);
+      });
+      socket.once('error', resolve);
+    });
+    expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
   it('drops a connection whose protocol became known only after close() began (HTTP/2 and HTTP/1.1)', async () => {
     server = await serve(() => new Response('x'));
     const h2 = await rawConnect(server.port);
