@@ -107,4 +107,30 @@ describe('WebSocket over HTTP/1.1 Upgrade, against the ws client', () => {
     ws.on('error', () => {}); // terminate() before 'open' reports an error we expect
     ws.terminate();
   });
+
+  it('a refusal whose body fails is still sent: its status, and an empty body with content-length 0', async () => {
+    const failing = new ReadableStream({
+      pull() {
+        throw new Error('the refusal page could not be read');
+      },
+    });
+    server = await serve(() => new Response(failing, { status: 403 }));
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/`);
+    const answer = await new Promise<{ status: number; length: string | undefined; body: string }>(
+      (resolve) =>
+        ws.once('unexpected-response', (_req, res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => {
+            body += c;
+          });
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, length: res.headers['content-length'], body }),
+          );
+        }),
+    );
+    expect(answer).toEqual({ status: 403, length: '0', body: '' });
+    ws.on('error', () => {});
+    ws.terminate();
+  });
 });
