@@ -2,7 +2,7 @@ import { type CloseInfo, FrameParser, Opcode } from '@h2tubes/websocket/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serve } from '../src/serve.js';
 import type { Server } from '../src/server-lifecycle.js';
-import { upgradeWebSocket } from '../src/websocket/index.js';
+import { type ServerWebSocket, upgradeWebSocket } from '../src/websocket/index.js';
 import { rawConnect, readUntil } from './raw-http1.js';
 import { clientFrame, textFrame } from './websocket-fake-transport.js';
 
@@ -74,6 +74,38 @@ describe('WebSocket over HTTP/1.1, raw TCP client', () => {
       wasClean: false,
       reason: 'the client went away before the upgrade',
     });
+  });
+
+  it('stops reading the TCP socket while the application holds a message unacked, and reads on after ack() (read backpressure)', async () => {
+    let got = 0;
+    let released = false;
+    let application!: ServerWebSocket;
+    server = await serve((r) => {
+      const { socket, response } = upgradeWebSocket(r);
+      application = socket;
+      socket.manualAck();
+      socket.incoming.subscribe(() => {
+        got++;
+        if (released) socket.ack();
+      });
+      return response;
+    });
+    const client = await rawConnect(server.port);
+    client.write(HANDSHAKE);
+    await readUntil(client, /\r\n\r\n/);
+    const frame = clientFrame(Opcode.Binary, new Uint8Array(64 << 10));
+    const count = 256; // 16 MiB: more than the loopback socket buffers hold
+    for (let i = 0; i < count; i++) client.write(frame);
+    await new Promise((r) => setTimeout(r, 300));
+    // The first message is with the application; the server read no further, so the rest waits
+    // in the client's socket and buffers instead of the server's memory.
+    expect(got).toBe(1);
+    expect(client.writableLength).toBeGreaterThan(0);
+    released = true;
+    application.ack();
+    await expect.poll(() => got, { timeout: 10_000 }).toBe(count);
+    expect(client.writableLength).toBe(0);
+    client.destroy();
   });
 
   it('sends a 4 MiB message byte-exact to a client that reads only later (write backpressure)', async () => {
