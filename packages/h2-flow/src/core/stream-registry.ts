@@ -71,10 +71,6 @@ export class StreamRegistry {
     return id;
   }
 
-  get localIdsExhausted(): boolean {
-    return this.nextLocalId > MAX_STREAM_ID;
-  }
-
   add(s: H2Stream): void {
     this.live.set(s.id, s);
   }
