@@ -118,28 +118,40 @@ describe('connect(origin).fetch', () => {
     throw new Error('nghttpd is required in CI (npm run setup installs nghttp2-server)');
   const hasNghttpd = nghttpd !== undefined;
 
-  it.skipIf(!hasNghttpd)('fetches from nghttpd (nghttp2 server, h2c)', async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const dir = mkdtempSync(path.join(tmpdir(), 'h2tubes-nghttpd-'));
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(path.join(dir, 'index.html'), 'served by nghttpd\n');
-    const child = spawn(nghttpd!, ['--no-tls', '-d', dir, '-a', '127.0.0.1', String(port)], {
-      stdio: 'ignore',
-    });
-    cleanups.push(() => {
-      child.kill();
-    });
-    let client: Awaited<ReturnType<typeof connect>> | undefined;
-    for (let i = 0; i < 50 && client === undefined; i++) {
-      client = await connect(`http://127.0.0.1:${port}`).catch(async () => {
-        await new Promise((r) => setTimeout(r, 100));
-        return undefined;
-      });
-    }
-    expect(client).toBeDefined();
-    cleanups.push(() => client!.close());
-    const res = await client!.fetch('/index.html');
-    expect(res.status).toBe(200);
-    expect(await res.text()).toBe('served by nghttpd\n');
-  });
+  it.skipIf(!hasNghttpd)(
+    'fetches from nghttpd (nghttp2 server, h2c)',
+    async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'h2tubes-nghttpd-'));
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(path.join(dir, 'index.html'), 'served by nghttpd\n');
+      // nghttpd takes a port number, not 0: a random one, and another if it exits (port taken). On a
+      // loaded machine it can take seconds to listen, so each attempt waits up to 15 s.
+      let client: Awaited<ReturnType<typeof connect>> | undefined;
+      for (let attempt = 0; attempt < 3 && client === undefined; attempt++) {
+        const port = 20_000 + Math.floor(Math.random() * 20_000);
+        const child = spawn(nghttpd!, ['--no-tls', '-d', dir, '-a', '127.0.0.1', String(port)], {
+          stdio: 'ignore',
+        });
+        let exited = false;
+        child.once('exit', () => {
+          exited = true;
+        });
+        cleanups.push(() => {
+          child.kill();
+        });
+        for (let i = 0; i < 150 && client === undefined && !exited; i++) {
+          client = await connect(`http://127.0.0.1:${port}`).catch(async () => {
+            await new Promise((r) => setTimeout(r, 100));
+            return undefined;
+          });
+        }
+      }
+      expect(client).toBeDefined();
+      cleanups.push(() => client!.close());
+      const res = await client!.fetch('/index.html');
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('served by nghttpd\n');
+    },
+    60_000,
+  );
 });
