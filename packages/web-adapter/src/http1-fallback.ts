@@ -2,10 +2,9 @@ import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import type { FieldList } from '@h2tubes/h2-frames';
-import { headersToFields, initToFields } from './field-conversion.js';
 import { attachRequestContext } from './request-context.js';
 import type { RequestSink } from './request-sink.js';
-import { responseHasBody, responseTrailers } from './response-to-exchange.js';
+import { responseParts } from './response-to-exchange.js';
 import { handleUpgrade } from './websocket/http1-upgrade.js';
 import type { OpenWebSockets } from './websocket/open-websockets.js';
 
@@ -81,18 +80,19 @@ export async function writeNodeResponse(
   response: Response,
   method: string,
 ): Promise<void> {
-  const fields = headersToFields(response.headers);
+  // The parts HTTP/2 sends too: an untouched lazy Response is read from its arguments, with no
+  // ReadableStream built; a body that must not be sent (HEAD, 204, 304) is already cancelled.
+  const { status, fields, body, trailers } = responseParts(response, method);
+  if (res.destroyed) {
+    if (body instanceof ReadableStream) body.cancel().catch(ignore);
+    return;
+  }
   const flat: string[] = [];
   for (const f of fields) flat.push(f.name, f.value);
-  const trailers = responseTrailers(response);
-  const stream = response.body;
-  const withBody = responseHasBody(method, response.status) && stream !== null;
-  // A body that will not be sent is cancelled, so its source stops (and frees what it holds).
-  if (!withBody || res.destroyed) stream?.cancel().catch(ignore);
-  if (res.destroyed) return;
-  res.writeHead(response.status, flat);
-  if (withBody) {
-    const reader = stream.getReader();
+  res.writeHead(status, flat);
+  if (typeof body === 'string' || body instanceof Uint8Array) res.write(body);
+  else if (body instanceof ReadableStream) {
+    const reader = (body as ReadableStream<Uint8Array>).getReader();
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -108,7 +108,7 @@ export async function writeNodeResponse(
   }
   if (trailers !== undefined && !res.hasHeader('content-length')) {
     try {
-      const t = initToFields(await trailers);
+      const t = await trailers;
       res.addTrailers(t.map((f) => [f.name, f.value] as [string, string]));
     } catch {
       res.destroy();

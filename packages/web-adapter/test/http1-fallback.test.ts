@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import * as http from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { FastResponse } from '../src/fast-response.js';
 import { requestTrailers } from '../src/request-context.js';
 import { earlyHints, withTrailers } from '../src/response-to-exchange.js';
 import { serve } from '../src/serve.js';
@@ -73,6 +74,24 @@ describe('HTTP/1.1 fallback on the cleartext port', () => {
     const got = await request(s.port, 'GET', '/p', undefined, { 'x-q': 'v' });
     expect(got.status).toBe(200);
     expect(got.body).toBe('GET /p v');
+  });
+
+  it("sends an untouched Response (serve()'s lazy global) from its arguments, as over HTTP/2", async () => {
+    const sent: Response[] = [];
+    const s = await start(() => {
+      const r = new Response('lazy', { status: 201, headers: { 'x-a': 'b' } });
+      sent.push(r);
+      return r;
+    });
+    const got = await request(s.port, 'GET', '/');
+    expect([got.status, got.headers['x-a'], got.headers['content-type'], got.body]).toEqual([
+      201,
+      'b',
+      'text/plain;charset=UTF-8',
+      'lazy',
+    ]);
+    // Never turned into undici's Response (which would have built a ReadableStream for 'lazy').
+    expect((sent[0] as FastResponse).fastParts()).toBeDefined();
   });
 
   it('serves curl --http1.1 and builds the URL from the Host header', async () => {
