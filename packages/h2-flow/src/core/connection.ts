@@ -8,7 +8,7 @@ import {
   parseRequestHead,
 } from '@h2tubes/h2-frames/core';
 import type { Clock, Closing } from './closing.js';
-import { assembleConnection, INITIAL_CONNECTION_WINDOW } from './connection-parts.js';
+import { assembleConnection, type ConnectionParts, INITIAL_CONNECTION_WINDOW } from './connection-parts.js';
 import type { ConnectionTimers } from './connection-timers.js';
 import type { ControlAnswers } from './control-answers.js';
 import type { CreditReturn } from './credit-return.js';
@@ -18,7 +18,7 @@ import type { GoawayAndShutdown, GoawayOptions } from './goaway-and-shutdown.js'
 import { type ConnectionOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import * as out from './outbound-frames.js';
 import type { PingAndKeepalive } from './ping-and-keepalive.js';
-import { type Priority, parsePriority } from './priority.js';
+import { parsePriority } from './priority.js';
 import type { ReceivePath } from './receive-path.js';
 import { startDiscarding, type UnreadBodyFence } from './request-body-discard.js';
 import type { RequestBodyTimeouts } from './request-body-timeouts.js';
@@ -27,7 +27,6 @@ import { responseHasNoContent } from './response-has-no-content.js';
 import type { SendPath } from './send-path.js';
 import type { SettingsValues } from './settings.js';
 import type { SettingsExchange } from './settings-exchange.js';
-import type { H2Stream } from './stream.js';
 import type { StreamRegistry } from './stream-registry.js';
 import { UsageChecks } from './usage-checks.js';
 
@@ -91,7 +90,7 @@ export class Connection {
   private readonly checks: UsageChecks;
   private readonly bodyTimeouts: RequestBodyTimeouts;
   private readonly unreadBodies: UnreadBodyFence;
-  private readonly newStream: (id: number, peerInitiated: boolean, pri: Priority | undefined) => H2Stream;
+  private readonly streams: ConnectionParts['streams'];
 
   constructor(options: ConnectionOptions, sink: ConnectionSink) {
     this.o = resolvedOnce(options);
@@ -112,7 +111,7 @@ export class Connection {
     this.requests = p.requests;
     this.shutdown = p.shutdown;
     this.inbound = p.inbound;
-    this.newStream = p.newStream;
+    this.streams = p.streams;
     this.timers = p.timers;
     this.bodyTimeouts = p.bodyTimeouts;
     this.unreadBodies = p.unreadBodies;
@@ -288,7 +287,7 @@ export class Connection {
     const id = this.registry.allocateLocalId();
     if (id === undefined)
       throw new H2UsageError('stream ids exhausted: open a new connection (RFC 9113 §5.1.1)');
-    const s = this.newStream(
+    const s = this.streams.newStream(
       id,
       false,
       head.priority === undefined ? undefined : parsePriority(head.priority),

@@ -25,7 +25,7 @@ export interface ShutdownParts {
   readonly frame: (f: DecodedFrame) => void;
   readonly emit: (e: ConnectionEvent) => void;
   /** Sends the PING whose ACK ends the first phase of a graceful GOAWAY. */
-  readonly sendPing: (now: number) => void;
+  readonly sendGoawayPing: (now: number) => void;
   /** Client: requests still waiting for a slot will never be sent here. */
   readonly dropRequestQueue: () => void;
   /** Second phase after this long without the PING ACK. */
@@ -87,7 +87,7 @@ export class GoawayAndShutdown {
     this.sentAt = now;
     p.dropRequestQueue();
     p.frame(out.goaway(MAX_STREAM_ID, 'NO_ERROR', debug));
-    p.sendPing(now);
+    p.sendGoawayPing(now);
   }
 
   /** The PING of the first phase came back: the peer has seen the first GOAWAY. */

@@ -43,7 +43,7 @@ export function discardedPastAllowance(s: H2Stream, flowControlledLength: number
 /** What the fence needs from the connection. */
 export interface UnreadBodyFenceParts {
   /** Writes a PING (after every frame written so far) whose ACK comes back as `acknowledged`. */
-  readonly sendPing: () => void;
+  readonly sendUnreadBodyPing: () => void;
   /** The client has read the complete response of `s`: RST_STREAM NO_ERROR (§8.1). */
   readonly stopBody: (s: H2Stream) => void;
 }
@@ -88,7 +88,7 @@ export class UnreadBodyFence {
   private sendFence(): void {
     this.covered = this.waiting;
     this.waiting = [];
-    this.p.sendPing();
+    this.p.sendUnreadBodyPing();
   }
 }
 

@@ -16,7 +16,7 @@ export interface RequestQueueParts {
   /** The peer's SETTINGS_MAX_CONCURRENT_STREAMS in force. */
   readonly peerMaxConcurrentStreams: () => number;
   /** A new local stream record (windows from the settings in force), registered. */
-  readonly newStream: (id: number, priority: Priority | undefined) => H2Stream;
+  readonly newLocalStream: (id: number, priority: Priority | undefined) => H2Stream;
   /** The request's body (if any was buffered) may go out now. */
   readonly afterEnqueue: (s: H2Stream) => void;
 }
@@ -93,7 +93,7 @@ export class RequestQueueAndRetry {
       });
       return;
     }
-    const r = p.newStream(id, s);
+    const r = p.newLocalStream(id, s);
     r.retries = s.retries + 1;
     r.method = s.method;
     r.queued = true;
