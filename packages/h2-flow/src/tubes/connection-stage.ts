@@ -9,12 +9,12 @@ import {
 } from '@h2tubes/tubes';
 import type { Observable, OperatorFunction, Subscriber, Subscription } from 'rxjs';
 import { Connection } from '../core/connection.js';
-import type { ConnectionEvent } from '../core/events.js';
+import type { ConnectionEvent, ConnectionSink } from '../core/events.js';
 import type { ConnectionOptions } from '../core/options.js';
 import { DeadlineTimer } from './deadline-timer.js';
 import type { BodySource, FieldList } from './exchange-types.js';
 import { FlushPacer } from './flush-pacer.js';
-import { OutboundBodies } from './outbound-bodies.js';
+import { OutboundBodies, type OutboundBodiesHost } from './outbound-bodies.js';
 import { defaultReportError, type ReportError } from './report-error.js';
 
 /** Options of a `ConnectionStage`: the core's options plus what the stage itself needs. */
@@ -48,17 +48,60 @@ const encoder = new TextEncoder();
  * socketFount(socket).pipe(inboundFrames(codec, h2.streamError), h2.receive, tap(codec.follow)).subscribe(...);
  */
 export class ConnectionStage {
+  /**
+   * What the stage's parts call back, in one object per stage rather than a closure per callback
+   * (an idle connection keeps them all): the core's sink, the body pumps' host, the flush pacer's
+   * and the deadline timer's target. Nested, so that it reaches the stage's private members.
+   */
+  private static readonly Hooks = class implements ConnectionSink, OutboundBodiesHost {
+    constructor(private readonly stage: ConnectionStage) {}
+
+    // ConnectionSink
+    frame(f: DecodedFrame): void {
+      this.stage.out.next(f);
+    }
+    event(e: ConnectionEvent): void {
+      this.stage.onCoreEvent(e);
+    }
+
+    // OutboundBodiesHost
+    get conn(): Connection {
+      return this.stage.conn;
+    }
+    get observablePolicy(): OverflowPolicy<Uint8Array> | undefined {
+      return this.stage.options.observableBodyPolicy;
+    }
+    schedule(): void {
+      this.stage.schedule();
+    }
+    hasRoom(): boolean {
+      return this.stage.room.room() > 0;
+    }
+    bodyFailed(streamId: number, e: unknown): void {
+      this.stage.reportError(e, { streamId, what: 'response or request body' });
+    }
+
+    // FlushPacer
+    flush(): void {
+      this.stage.flush();
+    }
+
+    // DeadlineTimer
+    onDeadline(): void {
+      this.stage.conn.tick(Date.now());
+      this.stage.schedule();
+    }
+  };
+
   readonly conn: Connection;
   /** Frames the connection writes, HEADERS as decoded field lists, in the order written. */
   readonly outbound: Observable<DecodedFrame>;
   private readonly out = new Relay<DecodedFrame>();
   private readonly room: OutboundRoom;
   private readonly bodies: OutboundBodies;
-  private readonly pacer = new FlushPacer(() => this.flush());
-  private readonly timer = new DeadlineTimer(() => {
-    this.conn.tick(Date.now());
-    this.schedule();
-  });
+  private readonly hooks = new ConnectionStage.Hooks(this);
+  private readonly pacer = new FlushPacer(this.hooks);
+  private readonly timer = new DeadlineTimer(this.hooks);
   private readonly reportError: ReportError;
   private subscriber: Subscriber<ConnectionEvent> | undefined;
   private inbound: Subscription | undefined;
@@ -77,17 +120,8 @@ export class ConnectionStage {
     this.room = room ?? options.room ?? UNBOUNDED_ROOM;
     this.reportError = options.onError ?? defaultReportError;
     this.outbound = this.out;
-    this.conn = new Connection(options, {
-      frame: (f: DecodedFrame) => this.out.next(f),
-      event: (e: ConnectionEvent) => this.onCoreEvent(e),
-    });
-    this.bodies = new OutboundBodies({
-      conn: this.conn,
-      schedule: () => this.schedule(),
-      hasRoom: () => this.room.room() > 0,
-      bodyFailed: (streamId, e) => this.reportError(e, { streamId, what: 'response or request body' }),
-      observablePolicy: options.observableBodyPolicy,
-    });
+    this.conn = new Connection(options, this.hooks);
+    this.bodies = new OutboundBodies(this.hooks);
   }
 
   /** Decoded frames in, connection events out. Subscribe once. */

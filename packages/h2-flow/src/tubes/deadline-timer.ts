@@ -8,7 +8,8 @@ export class DeadlineTimer {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private at = Number.POSITIVE_INFINITY;
 
-  constructor(private readonly onDeadline: () => void) {}
+  /** `target.onDeadline()` runs when the armed time comes (an object: one closure less). */
+  constructor(private readonly target: { onDeadline(): void }) {}
 
   /** Arms for `at` (epoch ms), or disarms when the core has no deadline. */
   arm(at: number | undefined): void {
@@ -29,6 +30,6 @@ export class DeadlineTimer {
   private readonly fire = (): void => {
     this.timer = undefined;
     this.at = Number.POSITIVE_INFINITY;
-    this.onDeadline();
+    this.target.onDeadline();
   };
 }
