@@ -24,14 +24,29 @@ export interface OutboundRoom {
  * if (room.room() > 0) socket.write(next());
  */
 export function socketRoom(socket: Duplex, highWaterMark = 1 << 20): OutboundRoom {
-  return {
-    room: () => highWaterMark - socket.writableLength,
-    idle: () => socket.writableLength === 0,
-    onRoom(listener) {
-      socket.on('drain', listener);
-      return () => socket.off('drain', listener);
-    },
-  };
+  return new SocketRoom(socket, highWaterMark);
+}
+
+/** `socketRoom`'s answer: one object with methods, not a record of closures (one per connection). */
+class SocketRoom implements OutboundRoom {
+  constructor(
+    private readonly socket: Duplex,
+    private readonly highWaterMark: number,
+  ) {}
+
+  room(): number {
+    return this.highWaterMark - this.socket.writableLength;
+  }
+
+  idle(): boolean {
+    return this.socket.writableLength === 0;
+  }
+
+  onRoom(listener: () => void): () => void {
+    const socket = this.socket;
+    socket.on('drain', listener);
+    return () => socket.off('drain', listener);
+  }
 }
 
 /** A sink that never fills (tests, in-memory pipelines). */
