@@ -3,6 +3,7 @@
  * (`--expose-gc`) so that its RSS is its own, and answers the parent over IPC.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 /** The process memory figures the memory benchmarks compare. */
 export interface Memory {
@@ -63,4 +64,48 @@ export async function settledMemory(): Promise<Memory> {
   }
   const u = process.memoryUsage();
   return { rss: u.rss, heapUsed: u.heapUsed, external: u.external, arrayBuffers: u.arrayBuffers };
+}
+
+/** `Memory` once idle, with whether the young generation got back to its idle size, and when. */
+export interface IdleMemory extends Memory {
+  readonly settled?: boolean;
+  readonly waitedMs?: number;
+}
+
+/** The committed size of V8's young generation (both semi-spaces), in octets. */
+function youngGenerationSize(): number {
+  return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+}
+
+/** The young generation's size when this module was loaded, i.e. at start-up: its idle size. */
+const idleYoungGenerationSize = youngGenerationSize();
+
+/**
+ * In the child: this process's memory once it has gone idle. A burst of allocation that survives
+ * scavenges (say, a few thousand connections' state being set up) makes V8 double its semi-spaces
+ * (up to 16 MiB each, ~20 MiB resident more); V8's memory reducer gives that back by itself a few
+ * seconds (~8–15 s) after the process goes quiet. `settledMemory` right after the burst measures
+ * that transient young generation; this waits (polling, `maxWaitMs` at most) until the young
+ * generation is back at its start-up size, so that what is left is what the idle process holds.
+ * `settled` says whether it got there in time. Needs `--expose-gc` for the collections.
+ */
+export async function idleMemory(maxWaitMs = 60_000): Promise<IdleMemory> {
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const start = Date.now();
+  while (youngGenerationSize() > idleYoungGenerationSize && Date.now() - start < maxWaitMs) {
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const u = process.memoryUsage();
+  return {
+    rss: u.rss,
+    heapUsed: u.heapUsed,
+    external: u.external,
+    arrayBuffers: u.arrayBuffers,
+    settled: youngGenerationSize() <= idleYoungGenerationSize,
+    waitedMs: Date.now() - start,
+  };
 }
