@@ -207,11 +207,29 @@ describe('RFC 9113 §6.9 send side', () => {
     expect(h.conn.wantsData(1)).toBe(true);
     h.conn.sendData(1, new Uint8Array(1500));
     expect(h.conn.wantsData(1)).toBe(false);
-    expect(() => h.conn.sendData(1, new Uint8Array(1))).toThrow(/full/);
     h.events();
     h.conn.flush(600);
     expect(h.eventsOf('sendCapacityAvailable')).toEqual([{ kind: 'sendCapacityAvailable', streamId: 1 }]);
     expect(h.conn.wantsData(1)).toBe(true);
+  });
+
+  it('read-ahead past the bound goes no further than the windows let out now, nor the share asked', () => {
+    const h = Harness.ready({ role: 'server', sendBufferSize: 1000 });
+    h.send(frames.headers(1).request('GET', '/').endStream());
+    h.conn.respond(1, status(200));
+    h.conn.sendData(1, new Uint8Array(1500));
+    expect(h.conn.wantsData(1, 1200)).toBe(false); // the share asked is used up
+    expect(h.conn.wantsData(1, 100_000)).toBe(true); // the stream window (65,535) is not
+    h.conn.sendData(1, new Uint8Array(65_535 - 1500));
+    expect(h.conn.wantsData(1, 100_000)).toBe(false); // as much as the window lets out is pending
+    // Past both its bound and what the windows let out: a caller that ignores wantsData.
+    expect(() => h.conn.sendData(1, new Uint8Array(1))).toThrow(/full/);
+    h.conn.flush(1 << 20); // the window's worth goes out; the window is now 0
+    h.conn.sendData(1, new Uint8Array(999));
+    expect(h.conn.wantsData(1, 100_000)).toBe(true); // below the bound, window or not
+    h.conn.sendData(1, new Uint8Array(1));
+    expect(h.conn.wantsData(1, 100_000)).toBe(false); // at the bound, and nothing may go out
+    expect(() => h.conn.sendData(1, new Uint8Array(1))).toThrow(/full/);
   });
 
   it('client: request body flows after the HEADERS, END_STREAM on the last DATA', () => {

@@ -27,6 +27,7 @@ import { responseHasNoContent } from './response-has-no-content.js';
 import type { SendPath } from './send-path.js';
 import type { SettingsValues } from './settings.js';
 import type { SettingsExchange } from './settings-exchange.js';
+import type { H2Stream } from './stream.js';
 import type { StreamRegistry } from './stream-registry.js';
 import { UsageChecks } from './usage-checks.js';
 
@@ -341,8 +342,8 @@ export class Connection {
 
   /**
    * Appends a body chunk to the stream's pending-send buffer (no copy; `flush` writes it). Throws
-   * when the buffer is full: pull only while `wantsData(streamId)`. Returns false when the stream
-   * is gone.
+   * when the buffer is full (at its bound, or past what the windows would let out now, whichever is
+   * more): pull only while `wantsData(streamId, readAhead)`. Returns false when the stream is gone.
    *
    * @example
    * if (c.wantsData(id)) c.sendData(id, chunk, false);
@@ -350,7 +351,7 @@ export class Connection {
   sendData(streamId: number, chunk: Uint8Array, endStream = false): boolean {
     const s = this.checks.bodyStream(streamId, 'sendData');
     if (s === undefined) return false;
-    if (s.pendingBytes >= this.o.sendBufferSize)
+    if (s.pendingBytes >= Math.max(this.o.sendBufferSize, this.sendableNow(s)))
       throw new H2UsageError(`send buffer of stream ${streamId} is full: wait for sendCapacityAvailable`);
     if (chunk.length > 0 && s.outNoBody)
       throw new H2UsageError('this response has no content (HEAD, 204 or 304)');
@@ -383,14 +384,27 @@ export class Connection {
   }
 
   /**
-   * True when the stream's body should be pulled: headers sent, not ended, buffer below its bound.
+   * True when the stream's body should be pulled: headers sent, not ended, buffer below its bound
+   * (`sendBufferSize`). `readAhead` lets the buffer go past that bound up to as many octets as the
+   * stream and connection windows would let out now (DESIGN.md backpressure rule 3: only what the
+   * windows and the socket have room for): the caller passes its share of the writer's room, so a
+   * body made of promises (a ReadableStream, an async generator) can gather several chunks for one
+   * flush, one large write, instead of a write per chunk.
    *
    * @example
    * while (c.wantsData(id) && source.hasMore()) c.sendData(id, source.next());
+   * if (c.wantsData(id, socketRoom / bodiesBeingPulled)) pullNext(id);
    */
-  wantsData(streamId: number): boolean {
+  wantsData(streamId: number, readAhead = 0): boolean {
     const s = this.registry.get(streamId);
-    return s !== undefined && !s.queued && s.outPhase === 'body' && s.pendingBytes < this.o.sendBufferSize;
+    if (s === undefined || s.queued || s.outPhase !== 'body') return false;
+    if (s.pendingBytes < this.o.sendBufferSize) return true;
+    return readAhead > 0 && s.pendingBytes < Math.min(readAhead, this.sendableNow(s));
+  }
+
+  /** Octets of DATA the windows would let this stream send now (RFC 9113 §6.9.1). */
+  private sendableNow(s: H2Stream): number {
+    return Math.min(s.sendWindow.size, this.connSend.size);
   }
 
   /**

@@ -39,7 +39,11 @@ export interface ConnectionOptions {
   readonly maxFrameSize?: number;
   /** RFC 8441 §3: announce SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (server). Default false. */
   readonly enableConnectProtocol?: boolean;
-  /** Bound of each stream's pending-send buffer, in octets (`sendData` beyond it throws). Default 64 KiB. */
+  /**
+   * Bound of each stream's pending-send buffer, in octets. Default 64 KiB. A body being pulled may
+   * read ahead past it by its share of the socket's room, no further than the windows let out now
+   * (`wantsData(id, readAhead)`); `sendData` past both throws.
+   */
   readonly sendBufferSize?: number;
   /** Preface + first SETTINGS from the peer must arrive within this. Default 10 s. */
   readonly prefaceTimeoutMs?: number;

@@ -74,8 +74,11 @@ export class ConnectionStage {
     schedule(): void {
       this.stage.schedule();
     }
-    hasRoom(): boolean {
-      return this.stage.room.room() > 0;
+    scheduleSoon(): void {
+      this.stage.pacer.again();
+    }
+    room(): number {
+      return this.stage.room.room();
     }
     bodyFailed(streamId: number, e: unknown): void {
       this.stage.reportError(e, { streamId, what: 'response or request body' });

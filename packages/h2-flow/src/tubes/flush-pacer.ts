@@ -4,7 +4,8 @@ import { onNextMicrotask } from '@h2tubes/tubes';
  * Coalesces the work of one turn into one flush (DESIGN.md: batch the way out): any number of
  * `schedule()` calls in a turn run `flush` once, at the end of the turn. `again()` runs it once
  * more after the current batch reached the writer (a macrotask later), for a flush that stopped
- * because the writer's room ran out while nothing else would ask for more (see ConnectionStage).
+ * because the writer's room ran out while nothing else would ask for more (see ConnectionStage),
+ * and for body chunks that arrive one promise at a time: those of one macrotask leave together.
  */
 export class FlushPacer {
   private scheduled = false;

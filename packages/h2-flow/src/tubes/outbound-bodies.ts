@@ -8,8 +8,13 @@ export interface OutboundBodiesHost {
   readonly conn: Connection;
   /** Something changed: flush at the end of the turn. */
   schedule(): void;
-  /** The writer can take more octets now (otherwise its room event resumes the pulls). */
-  hasRoom(): boolean;
+  /**
+   * A body chunk came: flush once the chunks coming right behind it are in too (a macrotask later,
+   * coalesced), so that they leave in one write.
+   */
+  scheduleSoon(): void;
+  /** Octets the writer can take now (at 0 or below, its room event resumes the pulls). */
+  room(): number;
   /** A body source failed: its stream is reset with INTERNAL_ERROR, this reports why. */
   bodyFailed(streamId: number, error: unknown): void;
   /** What a plain Observable body may hold ahead of the windows. */
@@ -59,7 +64,7 @@ export class OutboundBodies {
             }
             if (!conn.sendData(streamId, c, false)) return this.drop(streamId);
             this.pull(streamId);
-            this.host.schedule();
+            this.host.scheduleSoon();
           },
           complete: () => {
             pump.waiting = false;
@@ -116,12 +121,19 @@ export class OutboundBodies {
     for (const id of [...this.pumps.keys()]) this.drop(id);
   }
 
-  /** Asks the stream's body for its next chunk if the core and the writer can take it. */
+  /**
+   * Asks the stream's body for its next chunk if the core and the writer can take it: below the
+   * stream's send buffer bound, or ahead of it by this body's share of the writer's room (and no
+   * further than the windows let out; see `Connection.wantsData`). Every body's read-ahead together
+   * stays within the room, so what a connection holds is still bounded by the buffers and the room.
+   */
   pull(streamId: number): void {
     const pump = this.pumps?.get(streamId);
     if (pump === undefined || pump.waiting) return;
-    if (!this.host.hasRoom()) return; // resumed by the writer's room event
-    if (!this.host.conn.wantsData(streamId)) return; // resumed by sendCapacityAvailable
+    const room = this.host.room();
+    if (room <= 0) return; // resumed by the writer's room event
+    const share = Math.floor(room / (this.pumps?.size ?? 1));
+    if (!this.host.conn.wantsData(streamId, share)) return; // resumed by sendCapacityAvailable
     pump.waiting = true;
     pump.puller.request();
   }
