@@ -3,7 +3,9 @@
  * over h2c (`--http2-prior-knowledge --data-binary @file`, the file made in a temp dir) to every
  * server below in turn, round after round in one run; each handler reads the whole body and
  * answers with the octet count (checked). Prints curl's median `%{speed_upload}` per server and
- * its ratio to the node:http2 row doing the same work:
+ * its ratio to the node:http2 row doing the same work. Each server runs in a child process of its
+ * own, so that no row collects another's garbage (one row keeps 256 MiB per upload). In one shared
+ * process the rows after it measured lower: the reader row 0.77–1.00 on 2026-12-02, 1.00–1.48 apart:
  *   - node:http2: stream API, counting 'data' chunks;
  *   - node:http2: stream API, copying the 'data' chunks into one Buffer sized from content-length
  *     (what `arrayBuffer()` does: the body whole in memory; the reference of the arrayBuffer row);
@@ -23,10 +25,12 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { serverConnection } from '@h2tubes/h2-flow';
 import { serve } from '@h2tubes/web-adapter';
 import { curl, flag, fmtMBs, listening, MiB, median, type Running } from './bulk-download-util.js';
 import { recordRatio } from './chart.js';
+import { forkChild, stopChild } from './child-process.js';
 
 const TEXT = [{ name: 'content-type', value: 'text/plain' }];
 
@@ -132,12 +136,29 @@ async function uploadOnce(name: string, port: number, file: string, total: numbe
   return speed ?? Number.NaN;
 }
 
+const SELF = fileURLToPath(import.meta.url);
+
+/** Starts row `index`'s server in a child process; resolves with its port and a way to stop it. */
+async function startInChild(index: number): Promise<Running> {
+  const { proc, next } = forkChild(SELF, [`--serve-row=${index}`]);
+  const { port } = (await next()) as { port: number };
+  return { port, close: () => stopChild(proc) };
+}
+
+/** In the child: starts one row's server and tells the parent its port. */
+async function serveRow(index: number): Promise<void> {
+  const row = SERVERS[index];
+  if (row === undefined) throw new Error(`no server row ${index}`);
+  const running = await row[1]();
+  process.send?.({ port: running.port });
+}
+
 export async function run(sizeMiB = flag('size', 64), rounds = flag('rounds', 3)): Promise<void> {
   const total = sizeMiB * MiB;
   const dir = mkdtempSync(join(tmpdir(), 'h2tubes-upload-'));
   const file = join(dir, 'body.bin');
   writeFileSync(file, Buffer.alloc(total, 0x62));
-  const servers = await Promise.all(SERVERS.map(([, start]) => start()));
+  const servers = await Promise.all(SERVERS.map((_, i) => startInChild(i)));
   const speeds: number[][] = SERVERS.map(() => []);
   try {
     for (const [i, [name]] of SERVERS.entries()) await uploadOnce(name, servers[i]?.port ?? 0, file, total); // warm-up
@@ -176,4 +197,6 @@ export async function run(sizeMiB = flag('size', 64), rounds = flag('rounds', 3)
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+const row = process.argv.find((a) => a.startsWith('--serve-row='));
+if (row !== undefined) await serveRow(Number(row.slice('--serve-row='.length)));
+else if (import.meta.url === `file://${process.argv[1]}`) await run();
