@@ -218,18 +218,33 @@ describe('RFC 9113 §6.9 send side', () => {
     h.send(frames.headers(1).request('GET', '/').endStream());
     h.conn.respond(1, status(200));
     h.conn.sendData(1, new Uint8Array(1500));
+    expect(h.conn.wantsData(1)).toBe(false); // past its bound, no read-ahead asked
     expect(h.conn.wantsData(1, 1200)).toBe(false); // the share asked is used up
     expect(h.conn.wantsData(1, 100_000)).toBe(true); // the stream window (65,535) is not
-    h.conn.sendData(1, new Uint8Array(65_535 - 1500));
+    h.conn.sendData(1, new Uint8Array(65_535 - 1500), false, 100_000);
     expect(h.conn.wantsData(1, 100_000)).toBe(false); // as much as the window lets out is pending
-    // Past both its bound and what the windows let out: a caller that ignores wantsData.
+    // A caller that pushes past the bound without the read-ahead it was given.
     expect(() => h.conn.sendData(1, new Uint8Array(1))).toThrow(/full/);
     h.conn.flush(1 << 20); // the window's worth goes out; the window is now 0
-    h.conn.sendData(1, new Uint8Array(999));
-    expect(h.conn.wantsData(1, 100_000)).toBe(true); // below the bound, window or not
-    h.conn.sendData(1, new Uint8Array(1));
+    expect(h.conn.wantsData(1, 100_000)).toBe(true); // nothing pending: below the bound, window or not
+    h.conn.sendData(1, new Uint8Array(1000));
     expect(h.conn.wantsData(1, 100_000)).toBe(false); // at the bound, and nothing may go out
-    expect(() => h.conn.sendData(1, new Uint8Array(1))).toThrow(/full/);
+  });
+
+  it('a chunk pulled under a read-ahead is taken even if the windows shrank before it came (§6.9.2)', () => {
+    const h = Harness.ready({ role: 'server', sendBufferSize: 1000 });
+    h.send(frames.headers(1).request('GET', '/').endStream());
+    h.conn.respond(1, status(200));
+    h.conn.sendData(1, new Uint8Array(1500));
+    expect(h.conn.wantsData(1, 100_000)).toBe(true); // the pump asks its source for a chunk...
+    h.send(frames.settings({ [SETTINGS.INITIAL_WINDOW_SIZE]: 0 })); // ...the peer shuts the window...
+    expect(h.conn.wantsData(1, 100_000)).toBe(false);
+    h.conn.sendData(1, new Uint8Array(500), false, 100_000); // ...and the chunk it asked for still fits
+    expect(() => h.conn.sendData(1, new Uint8Array(1), false, 1200)).toThrow(/full/); // 2000 ≥ 1200
+    h.conn.sendData(1, new Uint8Array(0), true); // the body's end adds no octets: always taken
+    h.send(frames.settings({ [SETTINGS.INITIAL_WINDOW_SIZE]: 65_535 }));
+    h.conn.flush(1 << 20);
+    expect(summary(h.take()).slice(-2)).toEqual(['DATA 1 1500', 'DATA 1 500 ES']);
   });
 
   it('client: request body flows after the HEADERS, END_STREAM on the last DATA', () => {

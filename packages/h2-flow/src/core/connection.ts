@@ -342,16 +342,20 @@ export class Connection {
 
   /**
    * Appends a body chunk to the stream's pending-send buffer (no copy; `flush` writes it). Throws
-   * when the buffer is full (at its bound, or past what the windows would let out now, whichever is
-   * more): pull only while `wantsData(streamId, readAhead)`. Returns false when the stream is gone.
+   * when the buffer is full (an empty chunk never fills it): at its bound (`sendBufferSize`), or at
+   * `readAhead` for a chunk pulled because `wantsData(streamId, readAhead)` allowed it (pass the
+   * same value: the windows may have shrunk since, the share asked for still bounds what the stream
+   * holds). Returns false when the stream is gone.
    *
    * @example
    * if (c.wantsData(id)) c.sendData(id, chunk, false);
+   * if (c.wantsData(id, share)) source.next().then((chunk) => c.sendData(id, chunk, false, share));
    */
-  sendData(streamId: number, chunk: Uint8Array, endStream = false): boolean {
+  sendData(streamId: number, chunk: Uint8Array, endStream = false, readAhead = 0): boolean {
     const s = this.checks.bodyStream(streamId, 'sendData');
     if (s === undefined) return false;
-    if (s.pendingBytes >= Math.max(this.o.sendBufferSize, this.sendableNow(s)))
+    // An empty chunk (the END_STREAM of a body that just ended) adds nothing to hold: always taken.
+    if (chunk.length > 0 && s.pendingBytes >= Math.max(this.o.sendBufferSize, readAhead))
       throw new H2UsageError(`send buffer of stream ${streamId} is full: wait for sendCapacityAvailable`);
     if (chunk.length > 0 && s.outNoBody)
       throw new H2UsageError('this response has no content (HEAD, 204 or 304)');

@@ -27,6 +27,8 @@ interface Pump {
   readonly trailers: Promise<FieldList> | FieldList | undefined;
   /** A request is out and not yet answered. */
   waiting: boolean;
+  /** The read-ahead the core allowed when the request went out (`Connection.sendData`'s bound). */
+  readAhead: number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -50,6 +52,7 @@ export class OutboundBodies {
     const pump: Pump = {
       trailers,
       waiting: false,
+      readAhead: 0,
       puller: pullBody(
         body,
         {
@@ -58,11 +61,11 @@ export class OutboundBodies {
             if (last && pump.trailers === undefined) {
               // The whole body is known: END_STREAM rides on its last DATA frame.
               this.forget(streamId);
-              conn.sendData(streamId, c, true);
+              conn.sendData(streamId, c, true, pump.readAhead);
               this.host.schedule();
               return;
             }
-            if (!conn.sendData(streamId, c, false)) return this.drop(streamId);
+            if (!conn.sendData(streamId, c, false, pump.readAhead)) return this.drop(streamId);
             this.pull(streamId);
             this.host.scheduleSoon();
           },
@@ -135,6 +138,7 @@ export class OutboundBodies {
     const share = Math.floor(room / (this.pumps?.size ?? 1));
     if (!this.host.conn.wantsData(streamId, share)) return; // resumed by sendCapacityAvailable
     pump.waiting = true;
+    pump.readAhead = share;
     pump.puller.request();
   }
 
