@@ -48,7 +48,6 @@ export class OutboundBodies {
 
   /** Starts pulling `body` into stream `streamId` (headers sent); `trailers` end it when given. */
   send(streamId: number, body: BodySource, trailers: Promise<FieldList> | FieldList | undefined): void {
-    const conn = this.host.conn;
     const pump: Pump = {
       trailers,
       waiting: false,
@@ -58,28 +57,25 @@ export class OutboundBodies {
         {
           next: (c, last) => {
             pump.waiting = false;
-            if (last && pump.trailers === undefined) {
-              // The whole body is known: END_STREAM rides on its last DATA frame.
-              this.forget(streamId);
-              conn.sendData(streamId, c, true, pump.readAhead);
-              this.host.schedule();
-              return;
+            try {
+              this.take(streamId, pump, c, last);
+            } catch (e) {
+              this.fail(streamId, e); // a bug of ours must not become an unhandled rejection
             }
-            if (!conn.sendData(streamId, c, false, pump.readAhead)) return this.drop(streamId);
-            this.pull(streamId);
-            this.host.scheduleSoon();
           },
           complete: () => {
             pump.waiting = false;
             this.forget(streamId);
-            this.end(streamId, pump.trailers);
+            try {
+              this.end(streamId, pump.trailers);
+            } catch (e) {
+              this.fail(streamId, e);
+            }
           },
           error: (e: unknown) => {
             pump.waiting = false;
             this.forget(streamId);
-            this.host.bodyFailed(streamId, e);
-            conn.resetStream(streamId, 'INTERNAL_ERROR');
-            this.host.schedule();
+            this.fail(streamId, e);
           },
         },
         this.host.observablePolicy,
@@ -88,6 +84,29 @@ export class OutboundBodies {
     this.pumps ??= new Map();
     this.pumps.set(streamId, pump);
     this.pull(streamId);
+  }
+
+  /** Hands one chunk of the body to the core and asks for the next (or ends the stream on the last). */
+  private take(streamId: number, pump: Pump, c: Uint8Array, last: boolean): void {
+    const conn = this.host.conn;
+    if (last && pump.trailers === undefined) {
+      // The whole body is known: END_STREAM rides on its last DATA frame.
+      this.forget(streamId);
+      conn.sendData(streamId, c, true, pump.readAhead);
+      this.host.schedule();
+      return;
+    }
+    if (!conn.sendData(streamId, c, false, pump.readAhead)) return this.drop(streamId);
+    this.pull(streamId);
+    this.host.scheduleSoon();
+  }
+
+  /** The body failed (its source, or handing it over): the stream is reset, the error reported. */
+  private fail(streamId: number, e: unknown): void {
+    this.drop(streamId);
+    this.host.bodyFailed(streamId, e);
+    this.host.conn.resetStream(streamId, 'INTERNAL_ERROR');
+    this.host.schedule();
   }
 
   /** Ends a stream that has no (more) body, with or without trailers. */
