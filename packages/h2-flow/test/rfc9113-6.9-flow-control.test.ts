@@ -207,6 +207,7 @@ describe('RFC 9113 §6.9 send side', () => {
     expect(h.conn.wantsData(1)).toBe(true);
     h.conn.sendData(1, new Uint8Array(1500));
     expect(h.conn.wantsData(1)).toBe(false);
+    expect(() => h.conn.sendData(1, new Uint8Array(1))).toThrow(/full/);
     h.events();
     h.conn.flush(600);
     expect(h.eventsOf('sendCapacityAvailable')).toEqual([{ kind: 'sendCapacityAvailable', streamId: 1 }]);

@@ -30,11 +30,11 @@ export interface FastResponse extends Response {}
  * init's headers directly. Measured on Node 20, `new Response('hi', { headers })` costs ~35 µs
  * (a ReadableStream, made transferable by Node 20's constructor, and a Headers list), three times
  * the whole HTTP/2 exchange. `serve()` puts a variant of this class in place of the global
- * Response (`LazyGlobalResponse`). Reading `status`, `ok` or `statusText` keeps it lazy; anything else (`headers`,
- * `body`, `text()`, `clone()`, passing it to Fetch functions) materializes one real Response
- * from the same arguments and delegates to it, so it behaves as a Response everywhere and
- * `instanceof Response` holds. srvx offers the same idea under the same name. Unlike Response,
- * bytes are not copied: do not change a buffer after returning it.
+ * Response (`LazyGlobalResponse`). Reading `status`, `ok` or `statusText` keeps it lazy; anything
+ * else (`headers`, `body`, `text()`, `clone()`, passing it to Fetch functions) materializes one
+ * real Response from the same arguments and delegates to it, so it behaves as a Response
+ * everywhere and `instanceof Response` holds. srvx offers the same idea under the same name.
+ * Unlike Response, bytes are not copied: do not change a buffer after returning it.
  *
  * @example
  * import { FastResponse as Response } from '@h2tubes/web-adapter';

@@ -117,7 +117,7 @@ export class ConnectionWiring
     this.unreadBodies.acknowledged();
   }
 
-  // CreditReturn
+  // CreditReturn, SettingsExchange
   streamWindowChanged(s: H2Stream): void {
     this.bodyTimeouts.windowChanged(s);
   }
@@ -159,9 +159,6 @@ export class ConnectionWiring
   }
   pump(): void {
     this.requests.pump();
-  }
-  recvWindowChanged(s: H2Stream): void {
-    this.bodyTimeouts.windowChanged(s);
   }
 
   // RequestQueueAndRetry

@@ -25,7 +25,7 @@ export interface SettingsExchangeParts {
   /** The peer's MAX_CONCURRENT_STREAMS changed: queued requests may go now. */
   readonly pump: () => void;
   /** A stream's receive window moved (the request-body clocks pause or resume). */
-  readonly recvWindowChanged: (s: H2Stream) => void;
+  readonly streamWindowChanged: (s: H2Stream) => void;
 }
 
 /**
@@ -82,7 +82,7 @@ export class SettingsExchange {
         // Pitfall: our new INITIAL_WINDOW_SIZE applies to receive windows only once ACKed (§6.9.2).
         for (const s of p.registry.live.values()) {
           s.recv.applyDelta(delta);
-          p.recvWindowChanged(s);
+          p.streamWindowChanged(s);
         }
       }
       p.emit({ kind: 'settingsAcknowledged', settings: r.values, changed: r.changed });

@@ -150,11 +150,12 @@ export class OutboundBodies {
    * stays within the room, so what a connection holds is still bounded by the buffers and the room.
    */
   pull(streamId: number): void {
-    const pump = this.pumps?.get(streamId);
-    if (pump === undefined || pump.waiting) return;
+    const pumps = this.pumps;
+    const pump = pumps?.get(streamId);
+    if (pumps === undefined || pump === undefined || pump.waiting) return;
     const room = this.host.room();
     if (room <= 0) return; // resumed by the writer's room event
-    const share = Math.floor(room / (this.pumps?.size ?? 1));
+    const share = Math.floor(room / pumps.size);
     if (!this.host.conn.wantsData(streamId, share)) return; // resumed by sendCapacityAvailable
     pump.waiting = true;
     pump.readAhead = share;
