@@ -1,6 +1,7 @@
+import { StreamBody } from '@h2tubes/h2-flow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BodyAccumulator, declaredLength, MAX_PRESIZE } from './body-accumulator.js';
+import { BodyAccumulator, declaredLength, MAX_PRESIZE, readWholeBody } from './body-accumulator.js';
 
 const concat = (chunks: readonly Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
@@ -60,5 +61,63 @@ describe('declaredLength', () => {
     expect(declaredLength('134217728')).toBe(134_217_728);
     for (const bad of [null, '', '-1', '1.5', ' 12', '0x10', '1e3', '99999999999999999999'])
       expect(declaredLength(bad)).toBeUndefined();
+  });
+});
+
+describe('readWholeBody (a received body read whole, without a ReadableStream)', () => {
+  const body = () => {
+    let acked = 0;
+    const stream = new StreamBody(1, {
+      consume: (_id, n) => {
+        acked += n;
+      },
+    });
+    return { stream, acked: () => acked };
+  };
+
+  it('gives the chunks held before it started and those that come after, and credits each', async () => {
+    const { stream, acked } = body();
+    stream.push(new TextEncoder().encode('held '));
+    const whole = readWholeBody(stream, 11);
+    stream.push(new TextEncoder().encode('later'));
+    stream.push(new TextEncoder().encode('!'));
+    stream.end();
+    expect(new TextDecoder().decode(await whole)).toBe('held later!');
+    expect(acked()).toBe(11);
+  });
+
+  it("rejects with the stream's error (a reset, a lost connection)", async () => {
+    const { stream } = body();
+    const whole = readWholeBody(stream, undefined);
+    stream.push(new Uint8Array(3));
+    const reset = new Error('stream reset');
+    stream.fail(reset);
+    await expect(whole).rejects.toBe(reset);
+  });
+
+  it('rejects when a chunk cannot be kept, and stops reading: the rest is credited unread', async () => {
+    const { stream, acked } = body();
+    const whole = readWholeBody(stream, undefined);
+    const unkeepable = {
+      get byteLength(): number {
+        throw new RangeError('Array buffer allocation failed');
+      },
+      length: 5,
+    } as unknown as Uint8Array;
+    stream.push(unkeepable);
+    await expect(whole).rejects.toThrow(RangeError);
+    stream.push(new Uint8Array(7)); // arrives after: discarded, its credit returned
+    expect(acked()).toBe(5 + 7);
+  });
+
+  it('rejects a chunk that cannot be kept even when it was held before the read started', async () => {
+    const { stream } = body();
+    stream.push({
+      get byteLength(): number {
+        throw new RangeError('too large');
+      },
+      length: 1,
+    } as unknown as Uint8Array);
+    await expect(readWholeBody(stream, undefined)).rejects.toThrow('too large');
   });
 });

@@ -1,3 +1,6 @@
+import type { ReceivedBody } from '@h2tubes/h2-flow';
+import type { Subscription } from 'rxjs';
+
 /**
  * The largest declared `content-length` a whole-body read presizes its buffer to. Presizing is
  * safe because the buffer is virtual until written: the zero pages of a large allocation cost
@@ -63,4 +66,37 @@ function allocate(declared: number | undefined): Uint8Array<ArrayBuffer> {
     // The runtime refused the reservation (a 32-bit address space, overcommit turned off): grow.
     return new Uint8Array(INITIAL_SIZE);
   }
+}
+
+/**
+ * Reads a received body to its end into one ArrayBuffer, straight from the stream's pull source:
+ * each chunk is copied as it is taken and its credit returned then (RFC 9113 §6.9), with no
+ * ReadableStream in between. Why not a reader over `bodyStream`: a web stream's per-chunk promises
+ * keep the socket's read buffers alive across scavenges, so V8 promotes them and only a full GC
+ * frees them. Measured on a 256 MiB upload from curl: 8 mark-compacts per upload and ~130 ms of
+ * GC through a reader, against 1 for the whole run through the pull source (`--trace-gc`).
+ * Rejects with the stream's error (a reset, the connection lost) or when the body outgrows what
+ * one buffer can hold; then the rest of the body is discarded, its credit returned.
+ */
+export function readWholeBody(body: ReceivedBody, declared: number | undefined): Promise<ArrayBuffer> {
+  return new Promise<ArrayBuffer>((resolve, reject) => {
+    const whole = new BodyAccumulator(declared);
+    let failed = false;
+    let reading: Subscription | undefined;
+    reading = body.chunks.subscribe({
+      next(chunk) {
+        if (failed) return;
+        try {
+          whole.append(chunk);
+        } catch (e) {
+          failed = true;
+          reject(e);
+          reading?.unsubscribe(); // undefined while chunks held before the read are delivered: see below
+        }
+      },
+      error: reject,
+      complete: () => resolve(whole.finish()),
+    });
+    if (failed) reading.unsubscribe();
+  });
 }

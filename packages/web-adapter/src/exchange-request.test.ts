@@ -90,10 +90,44 @@ describe('ExchangeRequest.arrayBuffer and the Fetch body rules', () => {
     expect(post.bodyUsed).toBe(false);
   });
 
+  it('reads through the stream when the handler touched `body` first', async () => {
+    const ex = new FakeExchange('POST', '/', [{ name: 'content-length', value: '4' }]);
+    const request = requestFromExchange(ex);
+    const stream = request.body;
+    const whole = request.arrayBuffer();
+    await tick();
+    ex.chunks.next(bytes('seen'));
+    ex.endBody();
+    expect(new TextDecoder().decode(await whole)).toBe('seen');
+    expect(request.body).toBe(stream);
+    expect(stream?.locked).toBe(true);
+    expect(request.bodyUsed).toBe(true);
+    expect(ex.acked).toBe(4);
+  });
+
+  it('read without a stream, leaves `body` as Fetch leaves a consumed one: locked, disturbed, and unusable', async () => {
+    const ex = new FakeExchange('POST', '/', [{ name: 'content-length', value: '2' }]);
+    const request = requestFromExchange(ex);
+    const whole = request.arrayBuffer();
+    ex.chunks.next(bytes('ok'));
+    ex.endBody();
+    expect(new TextDecoder().decode(await whole)).toBe('ok');
+    expect(ex.acked).toBe(2);
+    expect(request.bodyUsed).toBe(true);
+    expect(request.body?.locked).toBe(true);
+    expect(request.bodyUsed).toBe(true);
+    await expect(request.text()).rejects.toThrow(TypeError);
+    expect(() => request.clone()).toThrow(TypeError);
+  });
+
   it('rejects with a TypeError when a reader has locked the body', async () => {
     const locked = requestFromExchange(new FakeExchange('POST', '/'));
     locked.body?.getReader();
     await expect(locked.arrayBuffer()).rejects.toThrow('Body is unusable: Body has already been read');
+    // The other body methods go through a real Request: they reject too, rather than throw.
+    const text = locked.text();
+    await expect(text).rejects.toThrow(TypeError);
+    expect(locked.bodyUsed).toBe(false); // locked, not read: unusable but unused, as in Fetch
   });
 
   it('reads through the real Request once one was made (clone() made it)', async () => {

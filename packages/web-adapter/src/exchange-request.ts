@@ -1,6 +1,6 @@
 import * as nodeStream from 'node:stream';
 import type { ServerExchange } from '@h2tubes/h2-flow';
-import { BodyAccumulator, declaredLength } from './body-accumulator.js';
+import { BodyAccumulator, declaredLength, readWholeBody } from './body-accumulator.js';
 import { fieldsToHeaders } from './field-conversion.js';
 import { delegateToReal, type Materializable } from './lazy-fetch-object.js';
 
@@ -23,6 +23,18 @@ function urlOf(exchange: ServerExchange, headers: () => Headers): string {
   return `${exchange.scheme || 'http'}://${authority}${path}`;
 }
 
+/** Fetch forbids a body on GET and HEAD. */
+const hasBody = (method: string): boolean => method !== 'GET' && method !== 'HEAD';
+
+const emptyStream = (): ReadableStream<Uint8Array> => new ReadableStream({ start: (c) => c.close() });
+
+/** A body stream in the state Fetch leaves a consumed one in: read to its end, and locked. */
+function spentStream(): ReadableStream<Uint8Array> {
+  const stream = emptyStream();
+  void stream.getReader().read();
+  return stream;
+}
+
 /**
  * A Fetch `Request` over an HTTP/2 exchange that builds the expensive parts only when a handler
  * uses them. Measured on Node 20: `new Request(...)` costs ~9 µs (an AbortController, URL
@@ -37,6 +49,8 @@ export class ExchangeRequest implements Materializable<Request> {
   private headersValue: Headers | undefined;
   private bodyValue: ReadableStream<Uint8Array> | null | undefined;
   private realValue: Request | undefined;
+  /** `arrayBuffer()` read the body straight from the exchange, before any stream was made. */
+  private bodyTaken = false;
 
   constructor(
     private readonly exchange: ServerExchange,
@@ -61,49 +75,68 @@ export class ExchangeRequest implements Materializable<Request> {
     return this.exchange.signal;
   }
 
-  /** GET and HEAD have no body (Fetch forbids one); other methods stream theirs, pulled. */
+  /**
+   * GET and HEAD have no body (Fetch forbids one); other methods stream theirs, pulled. After
+   * `arrayBuffer()` took the body without a stream, it is a stream read to its end and locked, as
+   * Fetch leaves a consumed body.
+   */
   get body(): ReadableStream<Uint8Array> | null {
     if (this.bodyValue === undefined) {
-      const m = this.exchange.method;
-      this.bodyValue = m === 'GET' || m === 'HEAD' ? null : this.makeBody(this.exchange);
+      if (!hasBody(this.exchange.method)) this.bodyValue = null;
+      else if (this.bodyTaken) this.bodyValue = spentStream();
+      else this.bodyValue = this.makeBody(this.exchange);
     }
     return this.bodyValue;
   }
 
+  /** Read from this request's own state: a real Request made later reads the same stream. */
   get bodyUsed(): boolean {
-    if (this.realValue !== undefined) return this.realValue.bodyUsed;
-    return this.bodyValue != null && isDisturbed(this.bodyValue);
+    return this.bodyTaken || (this.bodyValue != null && isDisturbed(this.bodyValue));
   }
 
   /**
-   * The whole body, read from the pulled stream into one buffer (`BodyAccumulator`: presized
-   * from content-length, each chunk copied as it comes), without materializing an undici
-   * Request (whose readAllBytes then Buffer.concat were measured at 22 MiB/s for a 256 MiB h2c
-   * upload, against 158 MiB/s for a handler's own reader loop). Fetch's rules hold: a body
-   * already read or locked rejects with a TypeError, GET/HEAD give an empty buffer, and
-   * afterwards `bodyUsed` is true.
+   * The whole body in one buffer (`BodyAccumulator`: presized from content-length, each chunk
+   * copied as it comes), without materializing an undici Request (whose readAllBytes then
+   * Buffer.concat were measured at 22 MiB/s for a 256 MiB h2c upload, against 158 MiB/s for a
+   * handler's own reader loop). Read straight from the exchange's body (`readWholeBody`) when no
+   * stream was made for it yet, through that stream otherwise. Fetch's rules hold: a body already
+   * read or locked rejects with a TypeError, GET/HEAD give an empty buffer, and afterwards
+   * `bodyUsed` is true.
    */
   async arrayBuffer(): Promise<ArrayBuffer> {
     if (this.realValue !== undefined) return this.realValue.arrayBuffer();
+    const declared = declaredLength(this.headers.get('content-length'));
+    if (this.bodyValue === undefined && !this.bodyTaken && hasBody(this.exchange.method)) {
+      // Nobody has seen the body's stream: read the exchange's body without one.
+      this.bodyTaken = true;
+      return readWholeBody(this.exchange.body, declared);
+    }
     const body = this.body;
     if (body === null) return new ArrayBuffer(0);
     if (body.locked || isDisturbed(body)) throw new TypeError('Body is unusable: Body has already been read');
     const reader = body.getReader();
-    const whole = new BodyAccumulator(declaredLength(this.headers.get('content-length')));
+    const whole = new BodyAccumulator(declared);
     for (let r = await reader.read(); !r.done; r = await reader.read()) whole.append(r.value);
     return whole.finish();
   }
 
-  /** The undici Request this one stands for, made once, from the same members. */
+  /**
+   * The undici Request this one stands for, made once, from the same members. A body already
+   * read or locked cannot be handed to it (undici's constructor throws); it gets an empty body
+   * that is consumed at once instead, so that it answers as Fetch does for a used body: its body
+   * methods reject with a TypeError and `clone()` throws one.
+   */
   materialize(): Request {
     if (this.realValue === undefined) {
       const body = this.body;
       const init: StreamingRequestInit = { method: this.method, headers: this.headers, signal: this.signal };
+      const unusable = body !== null && (body.locked || isDisturbed(body));
       if (body !== null) {
-        init.body = body;
+        init.body = unusable ? emptyStream() : body;
         init.duplex = 'half';
       }
       this.realValue = new Request(this.url, init);
+      if (unusable) this.realValue.arrayBuffer().catch(() => {});
     }
     return this.realValue;
   }
