@@ -15,12 +15,14 @@
  *     byte for telnet IAC and is slower than curl's own h2c, so it is no ceiling; a node:net client
  *     and `cat | wc -c` were slower too).
  *
+ * Each server runs in a lean child process of its own (`startRowInChild`), importing only what its
+ * row uses, as in bulk-upload.
+ *
  *   node bench/dist/bulk-download.js [--size=MiB (64)] [--rounds=3]
  */
 import http2 from 'node:http2';
 import net from 'node:net';
-import { serverConnection } from '@h2tubes/h2-flow';
-import { serve } from '@h2tubes/web-adapter';
+import { fileURLToPath } from 'node:url';
 import {
   curl,
   flag,
@@ -33,7 +35,9 @@ import {
   selfSignedCert,
 } from './bulk-download-util.js';
 import { recordRatio } from './chart.js';
+import { rowToServe, serveRow, startRowInChild } from './child-process.js';
 
+const SELF = fileURLToPath(import.meta.url);
 const CHUNK = 64 * 1024;
 const FIELDS = [{ name: 'content-type', value: 'application/octet-stream' }];
 
@@ -43,9 +47,10 @@ interface Row {
   readonly start: () => Promise<Running>;
 }
 
-function rows(total: number, tls: { cert: Buffer; key: Buffer }): Row[] {
+/** The server rows; `total` octets per response. What a row needs is made when it starts, in its child. */
+function rows(total: number): Row[] {
   const chunk = Buffer.alloc(CHUNK, 0x61);
-  const whole = new Uint8Array(total).fill(0x61);
+  const whole = () => new Uint8Array(total).fill(0x61);
   const nodeStream = (stream: http2.ServerHttp2Stream) => {
     stream.respond({ ':status': 200, 'content-type': 'application/octet-stream', 'content-length': total });
     let sent = 0;
@@ -79,8 +84,9 @@ function rows(total: number, tls: { cert: Buffer; key: Buffer }): Row[] {
   async function* iterable() {
     for (let sent = 0; sent < total; sent += CHUNK) yield chunk;
   }
-  const viaServerConnection = (body: () => Uint8Array | AsyncIterable<Uint8Array>) => () =>
-    listening(
+  const viaServerConnection = (body: () => Uint8Array | AsyncIterable<Uint8Array>) => async () => {
+    const { serverConnection } = await import('@h2tubes/h2-flow');
+    return listening(
       net.createServer((socket) => {
         serverConnection(socket).subscribe({
           next: (ex) => ex.respond(200, FIELDS, body()),
@@ -88,8 +94,11 @@ function rows(total: number, tls: { cert: Buffer; key: Buffer }): Row[] {
         });
       }),
     );
-  const viaServe = async (options: Parameters<typeof serve>[1]): Promise<Running> => {
-    const s = await serve(pulledResponse, { hostname: '127.0.0.1', port: 0, ...options });
+  };
+  const viaServe = async (secure: boolean): Promise<Running> => {
+    const { serve } = await import('@h2tubes/web-adapter');
+    const tls = secure ? await selfSignedCert() : undefined;
+    const s = await serve(pulledResponse, { hostname: '127.0.0.1', port: 0, tls });
     return { port: s.port, close: () => s.close(100) };
   };
   return [
@@ -98,25 +107,34 @@ function rows(total: number, tls: { cert: Buffer; key: Buffer }): Row[] {
       kind: 'h2c',
       start: () => listening(http2.createServer().on('stream', nodeStream)),
     },
-    { name: 'serve() ReadableStream h2c', kind: 'h2c', start: () => viaServe({}) },
-    { name: 'serverConnection Uint8Array h2c', kind: 'h2c', start: viaServerConnection(() => whole) },
+    { name: 'serve() ReadableStream h2c', kind: 'h2c', start: () => viaServe(false) },
+    {
+      name: 'serverConnection Uint8Array h2c',
+      kind: 'h2c',
+      start: () => {
+        const bytes = whole();
+        return viaServerConnection(() => bytes)();
+      },
+    },
     { name: 'serverConnection AsyncIterable h2c', kind: 'h2c', start: viaServerConnection(iterable) },
     {
       name: 'node:http2 TLS (stream API)',
       kind: 'tls',
-      start: () => listening(http2.createSecureServer({ ...tls }).on('stream', nodeStream)),
+      start: async () => listening(http2.createSecureServer(await selfSignedCert()).on('stream', nodeStream)),
     },
-    { name: 'serve({tls}) ReadableStream', kind: 'tls', start: () => viaServe({ tls }) },
+    { name: 'serve({tls}) ReadableStream', kind: 'tls', start: () => viaServe(true) },
     {
       name: 'raw TCP (net server, dd reader)',
       kind: 'raw',
-      start: () =>
-        listening(
+      start: () => {
+        const bytes = whole();
+        return listening(
           net.createServer((socket) => {
             socket.on('error', () => {});
-            socket.end(whole); // one write: the kernel's pace, the ceiling for any protocol on top
+            socket.end(bytes); // one write: the kernel's pace, the ceiling for any protocol on top
           }),
-        ),
+        );
+      },
     },
   ];
 }
@@ -152,8 +170,8 @@ async function rawRead(port: number, total: number): Promise<number> {
 
 export async function run(sizeMiB = flag('size', 64), rounds = flag('rounds', 3)): Promise<void> {
   const total = sizeMiB * MiB;
-  const all = rows(total, await selfSignedCert());
-  const servers = await Promise.all(all.map((r) => r.start()));
+  const all = rows(total);
+  const servers = await Promise.all(all.map((_, i) => startRowInChild(SELF, i, [`--size=${sizeMiB}`])));
   const speeds: number[][] = all.map(() => []);
   try {
     for (const [i, row] of all.entries()) await fetchOnce(row, servers[i]?.port ?? 0, total); // warm-up
@@ -198,4 +216,6 @@ export async function run(sizeMiB = flag('size', 64), rounds = flag('rounds', 3)
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+const row = rowToServe();
+if (row !== undefined) await serveRow(rows(flag('size', 64) * MiB)[row]?.start);
+else if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -3,9 +3,9 @@
  * over h2c (`--http2-prior-knowledge --data-binary @file`, the file made in a temp dir) to every
  * server below in turn, round after round in one run; each handler reads the whole body and
  * answers with the octet count (checked). Prints curl's median `%{speed_upload}` per server and
- * its ratio to the node:http2 row doing the same work. Each server runs in a child process of its
- * own, so that no row collects another's garbage (one row keeps 256 MiB per upload). In one shared
- * process the rows after it measured lower: the reader row 0.77–1.00 on 2026-12-02, 1.00–1.48 apart:
+ * its ratio to the node:http2 row doing the same work. Each server runs in a lean child process
+ * of its own (`startRowInChild`), importing only what its row uses: the node:http2 rows measured
+ * about half their speed in children that had imported our packages too:
  *   - node:http2: stream API, counting 'data' chunks;
  *   - node:http2: stream API, copying the 'data' chunks into one Buffer sized from content-length
  *     (what `arrayBuffer()` does: the body whole in memory; the reference of the arrayBuffer row);
@@ -26,15 +26,14 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serverConnection } from '@h2tubes/h2-flow';
-import { serve } from '@h2tubes/web-adapter';
 import { curl, flag, fmtMBs, listening, MiB, median, type Running } from './bulk-download-util.js';
 import { recordRatio } from './chart.js';
-import { forkChild, stopChild } from './child-process.js';
+import { rowToServe, serveRow, startRowInChild } from './child-process.js';
 
 const TEXT = [{ name: 'content-type', value: 'text/plain' }];
 
 const viaServe = async (handler: (request: Request) => Promise<Response>): Promise<Running> => {
+  const { serve } = await import('@h2tubes/web-adapter');
   const s = await serve(handler, { hostname: '127.0.0.1', port: 0 });
   return { port: s.port, close: () => s.close(100) };
 };
@@ -99,8 +98,9 @@ const SERVERS: readonly ServerRow[] = [
   ],
   [
     'serverConnection body.chunks',
-    () =>
-      listening(
+    async () => {
+      const { serverConnection } = await import('@h2tubes/h2-flow');
+      return listening(
         net.createServer((socket) => {
           serverConnection(socket).subscribe({
             next: (ex) => {
@@ -115,7 +115,8 @@ const SERVERS: readonly ServerRow[] = [
             error: () => {},
           });
         }),
-      ),
+      );
+    },
     NODE_COUNTING,
   ],
 ];
@@ -138,27 +139,12 @@ async function uploadOnce(name: string, port: number, file: string, total: numbe
 
 const SELF = fileURLToPath(import.meta.url);
 
-/** Starts row `index`'s server in a child process; resolves with its port and a way to stop it. */
-async function startInChild(index: number): Promise<Running> {
-  const { proc, next } = forkChild(SELF, [`--serve-row=${index}`]);
-  const { port } = (await next()) as { port: number };
-  return { port, close: () => stopChild(proc) };
-}
-
-/** In the child: starts one row's server and tells the parent its port. */
-async function serveRow(index: number): Promise<void> {
-  const row = SERVERS[index];
-  if (row === undefined) throw new Error(`no server row ${index}`);
-  const running = await row[1]();
-  process.send?.({ port: running.port });
-}
-
 export async function run(sizeMiB = flag('size', 64), rounds = flag('rounds', 3)): Promise<void> {
   const total = sizeMiB * MiB;
   const dir = mkdtempSync(join(tmpdir(), 'h2tubes-upload-'));
   const file = join(dir, 'body.bin');
   writeFileSync(file, Buffer.alloc(total, 0x62));
-  const servers = await Promise.all(SERVERS.map((_, i) => startInChild(i)));
+  const servers = await Promise.all(SERVERS.map((_, i) => startRowInChild(SELF, i)));
   const speeds: number[][] = SERVERS.map(() => []);
   try {
     for (const [i, [name]] of SERVERS.entries()) await uploadOnce(name, servers[i]?.port ?? 0, file, total); // warm-up
@@ -197,6 +183,6 @@ export async function run(sizeMiB = flag('size', 64), rounds = flag('rounds', 3)
   }
 }
 
-const row = process.argv.find((a) => a.startsWith('--serve-row='));
-if (row !== undefined) await serveRow(Number(row.slice('--serve-row='.length)));
+const row = rowToServe();
+if (row !== undefined) await serveRow(SERVERS[row]?.[1]);
 else if (import.meta.url === `file://${process.argv[1]}`) await run();

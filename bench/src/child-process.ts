@@ -1,9 +1,11 @@
 /**
- * Children for the benchmarks that measure a server's memory: the server runs in a child process
- * (`--expose-gc`) so that its RSS is its own, and answers the parent over IPC.
+ * Children for the benchmarks that run each server in a process of its own: the memory benchmarks
+ * (`--expose-gc`, so that a server's RSS is its own) and the bulk ones (see `startRowInChild`).
+ * A child answers the parent over IPC.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { getHeapSpaceStatistics } from 'node:v8';
+import type { Running } from './bulk-download-util.js';
 
 /** The process memory figures the memory benchmarks compare. */
 export interface Memory {
@@ -108,4 +110,36 @@ export async function idleMemory(maxWaitMs = 60_000): Promise<IdleMemory> {
     settled: youngGenerationSize() <= idleYoungGenerationSize,
     waitedMs: Date.now() - start,
   };
+}
+
+/** The argument that makes a benchmark's module serve one row of its server table instead of running. */
+const SERVE_ROW = '--serve-row=';
+
+/**
+ * Starts row `index` of a benchmark's server table in a child process of its own: the benchmark's
+ * `module` run again with `--serve-row=index` and `args`, loading only what that row imports.
+ * Why a process per server, and a lean one: V8 collects a process's heap as a whole, and how
+ * often depends on the whole heap. With more than ~8 MB of old generation (node:http2 alone has
+ * ~4 MB; with @h2tubes/web-adapter and undici loaded, ~9 MB), a process receiving bulk bytes runs
+ * a mark-compact every few dozen MiB; so a node:http2 row sharing a process with our modules,
+ * or with another row's garbage, measured slower than it is (2026-12-02, a 256 MiB upload:
+ * node:http2 counting 467 MiB/s in a child that had imported our packages, 930 in a lean one).
+ */
+export async function startRowInChild(module: string, index: number, args: string[] = []): Promise<Running> {
+  const { proc, next } = forkChild(module, [`${SERVE_ROW}${index}`, ...args]);
+  const { port } = (await next()) as { port: number };
+  return { port, close: () => stopChild(proc) };
+}
+
+/** In a child started by `startRowInChild`: the index of the row to serve; undefined otherwise. */
+export function rowToServe(): number | undefined {
+  const arg = process.argv.find((a) => a.startsWith(SERVE_ROW));
+  return arg === undefined ? undefined : Number(arg.slice(SERVE_ROW.length));
+}
+
+/** In the child: starts the row's server and tells the parent its port. */
+export async function serveRow(start: (() => Promise<Running>) | undefined): Promise<void> {
+  if (start === undefined) throw new Error(`no server row ${rowToServe()}`);
+  const running = await start();
+  process.send?.({ port: running.port });
 }
