@@ -13,7 +13,11 @@
  *   - serve(): `request.body.getReader()` read to the end;
  *   - serverConnection: `exchange.body.chunks` subscribed (the tube layer alone).
  *
- *   node bench/dist/bulk-upload.js [--size=MiB (64)] [--rounds=3]
+ *   node bench/dist/bulk-upload.js [--size=MiB (64)] [--rounds=3] [--warmups=3]
+ *
+ * Each server first makes `--warmups` transfers that are not counted: a server runs warm, and our
+ * JS path and node:http2's JS both speed up over their first transfers (2026-12-02, 256 MiB
+ * downloads, 12 in a row: node:http2 917 → 1574 MiB/s, serve() 1075 → 2533).
  *
  * Why the arrayBuffer row has a reference of its own: a body whole in memory is 256 MiB of memory
  * touched for the first time, which costs this VM ~0.84 s (`new Uint8Array(256 MiB).fill(1)`: 842 ms,
@@ -139,7 +143,11 @@ async function uploadOnce(name: string, port: number, file: string, total: numbe
 
 const SELF = fileURLToPath(import.meta.url);
 
-export async function run(sizeMiB = flag('size', 64), rounds = flag('rounds', 3)): Promise<void> {
+export async function run(
+  sizeMiB = flag('size', 64),
+  rounds = flag('rounds', 3),
+  warmups = flag('warmups', 3),
+): Promise<void> {
   const total = sizeMiB * MiB;
   const dir = mkdtempSync(join(tmpdir(), 'h2tubes-upload-'));
   const file = join(dir, 'body.bin');
@@ -147,7 +155,10 @@ export async function run(sizeMiB = flag('size', 64), rounds = flag('rounds', 3)
   const servers = await Promise.all(SERVERS.map((_, i) => startRowInChild(SELF, i)));
   const speeds: number[][] = SERVERS.map(() => []);
   try {
-    for (const [i, [name]] of SERVERS.entries()) await uploadOnce(name, servers[i]?.port ?? 0, file, total); // warm-up
+    // Warm: every row's JIT-compiled path speeds up over its first transfers, node:http2's JS too.
+    for (let w = 0; w < warmups; w++) {
+      for (const [i, [name]] of SERVERS.entries()) await uploadOnce(name, servers[i]?.port ?? 0, file, total);
+    }
     for (let round = 1; round <= rounds; round++) {
       const line: string[] = [];
       for (const [i, [name]] of SERVERS.entries()) {
