@@ -4,7 +4,8 @@
  * rate split between them, ≤ 10 streams each), with h2load's per-request `--log-file` giving each
  * request's time to end of response; prints p50 and p99 of each server, round after round
  * interleaved, medians of the rounds, and the ratios node:http2 / ours (> 1: we answer sooner).
- * Servers: node:http2 (stream API), serve(FastResponse), serve(Response), all in this process.
+ * Servers: node:http2 (stream API), serve(FastResponse), serve(Response), each in a lean child
+ * process of its own (`startRowInChild`), importing only what its row uses, as in h2load-e2e.
  *
  *   node bench/dist/latency.js [--seconds=3] [--rounds=3]
  */
@@ -12,14 +13,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http2 from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FastResponse, serve } from '@h2tubes/web-adapter';
+import { fileURLToPath } from 'node:url';
 import { flag, listening, median, type Running, run$ } from './bulk-download-util.js';
 import { recordRatio } from './chart.js';
+import { rowToServe, serveRow, startRowInChild } from './child-process.js';
 
+const SELF = fileURLToPath(import.meta.url);
 const BODY = 'hello, h2\n';
 const CLIENTS = 4;
 
 const viaServe = async (handler: () => Response): Promise<Running> => {
+  const { serve } = await import('@h2tubes/web-adapter');
   const s = await serve(handler, { hostname: '127.0.0.1', port: 0 });
   return { port: s.port, close: () => s.close(100) };
 };
@@ -37,7 +41,10 @@ const SERVERS: readonly [string, () => Promise<Running>][] = [
   ],
   [
     'serve(FastResponse)',
-    () => viaServe(() => new FastResponse(BODY, { headers: { 'content-type': 'text/plain' } })),
+    async () => {
+      const { FastResponse } = await import('@h2tubes/web-adapter');
+      return viaServe(() => new FastResponse(BODY, { headers: { 'content-type': 'text/plain' } }));
+    },
   ],
   [
     'serve(Response)',
@@ -94,7 +101,7 @@ async function paced(
 
 export async function run(seconds = flag('seconds', 3), rounds = flag('rounds', 3)): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'h2tubes-latency-'));
-  const servers = await Promise.all(SERVERS.map(([, start]) => start()));
+  const servers = await Promise.all(SERVERS.map((_, i) => startRowInChild(SELF, i)));
   const p50: number[][] = SERVERS.map(() => []);
   const p99: number[][] = SERVERS.map(() => []);
   try {
@@ -151,4 +158,6 @@ export async function run(seconds = flag('seconds', 3), rounds = flag('rounds', 
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+const row = rowToServe();
+if (row !== undefined) await serveRow(SERVERS[row]?.[1]);
+else if (import.meta.url === `file://${process.argv[1]}`) await run();
