@@ -1,8 +1,9 @@
 /**
  * WebSocket echo: `serve()` with `upgradeWebSocket` over HTTP/2 extended CONNECT (RFC 8441) and
  * over an HTTP/1.1 Upgrade (RFC 6455 §4), against a `ws` WebSocketServer over HTTP/1.1, in one run.
- * Each server runs in its own child process (an echo handler, default limits); the clients run
- * here:
+ * Each server runs in a lean child process of its own (an echo handler, default limits), importing
+ * only its own server (ws's child loads none of our packages; the clients' modules are imported
+ * when a client is first opened); the clients run here:
  *
  * - ours h2: a node:http2 session, `CONNECT` with `:protocol websocket`, the frames made and read by
  *   the client side of `@h2tubes/websocket/core` (our codec; node:http2 carries them). The client
@@ -25,9 +26,7 @@
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { serve, upgradeWebSocket } from '@h2tubes/web-adapter';
-import { WebSocketEndpoint, type WebSocketMessage } from '@h2tubes/websocket/core';
-import WebSocket, { WebSocketServer } from 'ws';
+import type { WebSocketMessage } from '@h2tubes/websocket/core';
 import { flag } from './bulk-download-util.js';
 import { recordRatio } from './chart.js';
 import { forkChild, type Memory, settledMemory, stopChild } from './child-process.js';
@@ -58,6 +57,7 @@ interface EchoClient {
 async function serverChild(kind: ServerKind): Promise<void> {
   let port: number;
   if (kind === 'ours') {
+    const { serve, upgradeWebSocket } = await import('@h2tubes/web-adapter');
     const server = await serve((request) => {
       const { socket, response } = upgradeWebSocket(request);
       socket.onmessage = (e) => socket.send(e.data as string | ArrayBuffer);
@@ -65,6 +65,7 @@ async function serverChild(kind: ServerKind): Promise<void> {
     });
     port = server.port;
   } else {
+    const { WebSocketServer } = await import('ws');
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
     await new Promise<void>((resolve) => wss.once('listening', resolve));
     wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
@@ -78,7 +79,8 @@ async function serverChild(kind: ServerKind): Promise<void> {
 
 // ---- the clients -----------------------------------------------------------------------------
 
-function openWs(port: number): Promise<EchoClient> {
+async function openWs(port: number): Promise<EchoClient> {
+  const { default: WebSocket } = await import('ws');
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
     ws.once('error', reject);
@@ -96,6 +98,7 @@ function openWs(port: number): Promise<EchoClient> {
 }
 
 async function openH2(port: number): Promise<EchoClient> {
+  const { WebSocketEndpoint } = await import('@h2tubes/websocket/core');
   const session = http2.connect(`http://127.0.0.1:${port}`, { settings: { initialWindowSize: 1 << 20 } });
   session.on('error', () => {});
   await new Promise<void>((resolve) => session.once('remoteSettings', () => resolve()));
