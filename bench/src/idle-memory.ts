@@ -12,7 +12,12 @@
  * (default 200) more idle connections, diffed by constructor, per connection: which objects each
  * idle connection keeps, and how many octets.
  *
+ * With `--closures`, the new closures too, by the file and line of their function, with the
+ * Contexts they keep; `--keep-snapshots` leaves the two snapshots for a closer look (DevTools).
+ * `--conns=0` takes the snapshots only.
+ *
  *   node bench/dist/idle-memory.js [--conns=2000[,10000]] [--snapshot-conns=200] [--no-snapshot] [--idle]
+ *                                  [--closures] [--keep-snapshots]
  *
  * What one idle serve() connection held (2026-12-02, 300-connection snapshot diff, ~30 KB in all;
  * RSS 40.6 KiB/conn vs node:http2 18.7 at 2,000): HPACK encoder scratch 4096 B and two 64-slot
@@ -236,9 +241,16 @@ async function measure(kind: Kind, count: number, idle: boolean): Promise<Measur
 
 interface Snapshot {
   snapshot: {
-    meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[]; edge_types: [string[]] };
+    meta: {
+      node_fields: string[];
+      node_types: [string[]];
+      edge_fields: string[];
+      edge_types: [string[]];
+      location_fields?: string[];
+    };
   };
   nodes: number[];
+  locations?: number[];
   edges: number[];
   strings: string[];
 }
@@ -324,6 +336,76 @@ function newObjectsByHolder(beforePath: string, afterPath: string, per: number):
     );
 }
 
+/**
+ * The closures of `after` that `before` did not have, by where their function is written
+ * (`file:line name`), and the Contexts they keep (each new Context counted under the first new
+ * closure that reaches it through `context` and `previous`), per connection: which functions each
+ * idle connection allocates, the targets of the next trim.
+ */
+function newClosuresBySource(beforePath: string, afterPath: string, per: number): string[] {
+  const before = JSON.parse(readFileSync(beforePath, 'utf8')) as Snapshot;
+  const idAt = before.snapshot.meta.node_fields.indexOf('id');
+  const old = new Set<number>();
+  const bw = before.snapshot.meta.node_fields.length;
+  for (let i = 0; i < before.nodes.length; i += bw) old.add(before.nodes[i + idAt] ?? 0);
+  const snap = JSON.parse(readFileSync(afterPath, 'utf8')) as Snapshot;
+  const { node_fields: nf, node_types, edge_fields: ef, edge_types } = snap.snapshot.meta;
+  const [nTypes, eTypes] = [node_types[0], edge_types[0]];
+  const [W, EW] = [nf.length, ef.length];
+  const [iType, iName, iId, iSize, iEdges] = ['type', 'name', 'id', 'self_size', 'edge_count'].map((f) =>
+    nf.indexOf(f),
+  ) as [number, number, number, number, number];
+  const [eName, eTo] = ['name_or_index', 'to_node'].map((f) => ef.indexOf(f)) as [number, number];
+  const N = snap.nodes;
+  const firstEdge = new Uint32Array(N.length / W + 1);
+  for (let node = 0, edge = 0; node < N.length; node += W) {
+    firstEdge[node / W] = edge;
+    edge += (N[node + iEdges] ?? 0) * EW;
+  }
+  // The node an edge of `node` named `name` leads to (internal edges name their field too).
+  const follow = (node: number, name: string): number | undefined => {
+    const from = firstEdge[node / W] ?? 0;
+    for (let k = 0; k < (N[node + iEdges] ?? 0); k++) {
+      const e = from + k * EW;
+      if (eTypes[snap.edges[e] ?? 0] !== 'element' && snap.strings[snap.edges[e + eName] ?? 0] === name)
+        return snap.edges[e + eTo];
+    }
+    return undefined;
+  };
+  const lineOf = new Map<number, number>();
+  const lf = snap.snapshot.meta.location_fields ?? [];
+  const locations = snap.locations ?? [];
+  for (let i = 0; i < locations.length; i += lf.length) lineOf.set(locations[i] ?? 0, locations[i + 2] ?? 0);
+  const isNew = (node: number) => !old.has(N[node + iId] ?? 0);
+  const groups = new Map<string, { closures: number; size: number; contexts: number; contextSize: number }>();
+  const counted = new Set<number>();
+  for (let node = 0; node < N.length; node += W) {
+    if (nTypes[N[node + iType] ?? 0] !== 'closure' || !isNew(node)) continue;
+    const shared = follow(node, 'shared');
+    const script = shared === undefined ? undefined : follow(shared, 'script_or_debug_info');
+    const file = script === undefined ? '?' : (snap.strings[N[script + iName] ?? 0] ?? '?');
+    const where = `${file.replace(/^.*\/packages\//, '').replace(/^file:\/\//, '')}:${(lineOf.get(node) ?? -1) + 1}`;
+    const key = `${where} ${snap.strings[N[node + iName] ?? 0] || '(anon)'}`;
+    const g = groups.get(key) ?? { closures: 0, size: 0, contexts: 0, contextSize: 0 };
+    g.closures++;
+    g.size += N[node + iSize] ?? 0;
+    for (let ctx = follow(node, 'context'); ctx !== undefined && isNew(ctx) && !counted.has(ctx); ) {
+      counted.add(ctx);
+      g.contexts++;
+      g.contextSize += N[ctx + iSize] ?? 0;
+      ctx = follow(ctx, 'previous');
+    }
+    groups.set(key, g);
+  }
+  return [...groups.entries()]
+    .filter(([, g]) => g.closures >= per * 0.5)
+    .sort((a, b) => b[1].size + b[1].contextSize - a[1].size - a[1].contextSize)
+    .map(
+      ([k, g]) =>
+        `  ${((g.size + g.contextSize) / per).toFixed(0).padStart(6)} B ${(g.closures / per).toFixed(1).padStart(5)} closures ${(g.contexts / per).toFixed(1).padStart(4)} contexts  ${k}`,
+    );
+}
+
 function countByConstructor(path: string): Map<string, { count: number; size: number }> {
   const snap = JSON.parse(readFileSync(path, 'utf8')) as Snapshot;
   const fields = snap.snapshot.meta.node_fields;
@@ -392,10 +474,23 @@ async function breakdown(kind: Kind, count: number): Promise<void> {
     )) {
       console.log(line);
     }
+    if (process.argv.includes('--closures')) {
+      console.log(
+        `${kind}: the new closures by source (file:line name) with the Contexts they keep, per connection:`,
+      );
+      for (const line of newClosuresBySource(
+        join(dir, 'before.heapsnapshot'),
+        join(dir, 'after.heapsnapshot'),
+        opened,
+      )) {
+        console.log(line);
+      }
+    }
   } finally {
     if (client) await stop(client.proc);
     await stop(server.proc);
-    rmSync(dir, { recursive: true, force: true });
+    if (process.argv.includes('--keep-snapshots')) console.log(`the snapshots are in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
