@@ -31,6 +31,34 @@ describe('socketFount and socketDrain on real loopback sockets', () => {
     server.close();
   });
 
+  it('two subscribers at once both read every chunk; the listeners go with the last one', async () => {
+    const { server, client, accepted } = await pair();
+    const before = accepted.listenerCount('data') + accepted.listenerCount('end');
+    const fount = socketFount(accepted, { onUnsubscribe: 'detach' });
+    const got: number[][] = [[], []];
+    const subs = got.map((g) => fount.subscribe((c) => g.push(...c)));
+    client.write(Uint8Array.of(1, 2, 3));
+    for (let i = 0; i < 200 && got[1]?.length !== 3; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(got).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
+    subs[0]?.unsubscribe();
+    expect(accepted.listenerCount('data') + accepted.listenerCount('end')).toBe(before + 2);
+    accepted.resume(); // a detached reading pauses the socket; the other one still reads
+    client.write(Uint8Array.of(4));
+    for (let i = 0; i < 200 && got[1]?.length !== 4; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(got).toEqual([
+      [1, 2, 3],
+      [1, 2, 3, 4],
+    ]);
+    subs[1]?.unsubscribe();
+    expect(accepted.listenerCount('data') + accepted.listenerCount('end')).toBe(before);
+    client.destroy();
+    accepted.destroy();
+    server.close();
+  });
+
   it("the peer's end completes the fount exactly once", async () => {
     const { server, client, accepted } = await pair();
     let completions = 0;
