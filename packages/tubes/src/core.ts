@@ -4,5 +4,5 @@
  */
 export { FrameTooLargeError, FramingError } from './framing-errors.js';
 export { HeaderLengthSplitter, type HeaderLengthSplitterOptions } from './header-length-splitter.js';
-export { onNextMicrotask } from './microtask.js';
+export { onNextMicrotask, onNextMicrotaskOf } from './microtask.js';
 export { Pauser, type PauseToken } from './pauser.js';

@@ -11,7 +11,7 @@ export {
 export { FrameTooLargeError, FramingError } from './framing-errors.js';
 export { HeaderLengthSplitter, type HeaderLengthSplitterOptions } from './header-length-splitter.js';
 export { Link, linkOperator } from './link.js';
-export { onNextMicrotask } from './microtask.js';
+export { onNextMicrotask, onNextMicrotaskOf } from './microtask.js';
 export { type OutboundRoom, socketRoom, UNBOUNDED_ROOM } from './outbound-room.js';
 export { Pauser, type PauseToken } from './pauser.js';
 export { DropOldestQueue } from './pull/drop-oldest-queue.js';

@@ -17,7 +17,8 @@ export class DeadlineTimer {
     if (this.timer !== undefined && at >= this.at) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.at = at;
-    this.timer = setTimeout(this.fire, Math.max(0, at - Date.now()));
+    // The timer as the callback's argument: one shared function, not a closure per connection.
+    this.timer = setTimeout(fire, Math.max(0, at - Date.now()), this);
     this.timer.unref?.();
   }
 
@@ -27,9 +28,12 @@ export class DeadlineTimer {
     this.at = Number.POSITIVE_INFINITY;
   }
 
-  private readonly fire = (): void => {
+  /** The armed time came. */
+  fire(): void {
     this.timer = undefined;
     this.at = Number.POSITIVE_INFINITY;
     this.target.onDeadline();
-  };
+  }
 }
+
+const fire = (timer: DeadlineTimer): void => timer.fire();

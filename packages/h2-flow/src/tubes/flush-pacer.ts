@@ -1,4 +1,4 @@
-import { onNextMicrotask } from '@h2tubes/tubes';
+import { onNextMicrotaskOf } from '@h2tubes/tubes';
 
 /**
  * Coalesces the work of one turn into one flush (DESIGN.md: batch the way out): any number of
@@ -11,6 +11,8 @@ export class FlushPacer {
   private scheduled = false;
   private againPending = false;
   private stopped = false;
+  /** For `onNextMicrotaskOf`: the end of the turn reaches this pacer without a closure of its own. */
+  private readonly self = Promise.resolve(this);
 
   /** `target.flush()` does the work (an object rather than a closure: one less per connection). */
   constructor(private readonly target: { flush(): void }) {}
@@ -18,7 +20,7 @@ export class FlushPacer {
   schedule(): void {
     if (this.scheduled || this.stopped) return;
     this.scheduled = true;
-    onNextMicrotask(this.run);
+    onNextMicrotaskOf(this.self, run);
   }
 
   again(): void {
@@ -34,8 +36,11 @@ export class FlushPacer {
     this.stopped = true;
   }
 
-  private readonly run = (): void => {
+  /** The end of the turn: the flush, unless stopped meanwhile. */
+  run(): void {
     this.scheduled = false;
     if (!this.stopped) this.target.flush();
-  };
+  }
 }
+
+const run = (pacer: FlushPacer): void => pacer.run();

@@ -1,4 +1,4 @@
-import { Link, linkOperator, onNextMicrotask } from '@h2tubes/tubes';
+import { Link, linkOperator, onNextMicrotaskOf } from '@h2tubes/tubes';
 import type { OperatorFunction, Subscriber } from 'rxjs';
 import { encodeFrameChunks } from '../core/frame-serializer.js';
 import {
@@ -54,8 +54,11 @@ export function serializeFrames(
 
 /** Collects the frames of a turn and emits their chunks at its end (a microtask). */
 class SerializeLink extends Link<DecodedFrame | Frame | EncodedFieldBlock, Uint8Array> {
-  private batch: (Frame | EncodedFieldBlock)[] = [];
+  /** The frames of this turn; none between turns (an idle connection keeps no empty array). */
+  private batch: (Frame | EncodedFieldBlock)[] | undefined;
   private scheduled = false;
+  /** For `onNextMicrotaskOf`: the end of the turn reaches this link without a closure of its own. */
+  private readonly self = Promise.resolve(this);
 
   constructor(
     out: Subscriber<Uint8Array>,
@@ -66,13 +69,16 @@ class SerializeLink extends Link<DecodedFrame | Frame | EncodedFieldBlock, Uint8
   }
 
   protected override _next(f: DecodedFrame | Frame | EncodedFieldBlock): void {
-    if (f.type !== 'FIELD_BLOCK') this.batch.push(f);
-    else if (this.encoder !== undefined) this.batch.push(encodeFieldBlock(this.encoder, f));
+    let frame: Frame | EncodedFieldBlock;
+    if (f.type !== 'FIELD_BLOCK') frame = f;
+    else if (this.encoder !== undefined) frame = encodeFieldBlock(this.encoder, f);
     else
       return this.error(new TypeError('serializeFrames got a decoded field block: give it an HpackEncoder'));
+    if (this.batch === undefined) this.batch = [frame];
+    else this.batch.push(frame);
     if (!this.scheduled) {
       this.scheduled = true;
-      onNextMicrotask(this.flushTurn);
+      onNextMicrotaskOf(this.self, flushTurn);
     }
   }
 
@@ -86,11 +92,14 @@ class SerializeLink extends Link<DecodedFrame | Frame | EncodedFieldBlock, Uint8
     super._complete();
   }
 
-  private readonly flushTurn = (): void => {
+  /** The frames of the turn, serialized, to the link below. */
+  flushTurn(): void {
     this.scheduled = false;
-    if (this.batch.length === 0 || this.closed) return;
     const frames = this.batch;
-    this.batch = [];
+    if (frames === undefined || this.closed) return;
+    this.batch = undefined;
     for (const chunk of encodeFrameChunks(frames, this.settings.maxFrameSize)) this.out.next(chunk);
-  };
+  }
 }
+
+const flushTurn = (link: SerializeLink): void => link.flushTurn();
