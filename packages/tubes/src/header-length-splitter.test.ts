@@ -36,6 +36,21 @@ describe('HeaderLengthSplitter edges', () => {
     ]);
   });
 
+  it('calls `emit` with `thisArg` as `this`, for whole and for completed frames', () => {
+    const s = new HeaderLengthSplitter(options());
+    const sink = { out: [] as number[][] };
+    function emit(this: typeof sink, f: Uint8Array): void {
+      this.out.push([...f]);
+    }
+    const f = frame([5, 6]);
+    s.push(Uint8Array.from([...frame([4]), ...f.subarray(0, 3)]), emit, 0, sink);
+    s.push(f.subarray(3), emit, 0, sink);
+    expect(sink.out).toEqual([
+      [0, 1, 4],
+      [0, 2, 5, 6],
+    ]);
+  });
+
   it('a too-large length is refused from the header alone, even when the header straddles chunks', () => {
     const s = new HeaderLengthSplitter(options(4));
     s.push(Uint8Array.of(0), () => {});

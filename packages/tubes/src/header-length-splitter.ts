@@ -53,16 +53,25 @@ export class HeaderLengthSplitter {
     return this.partialLength;
   }
 
-  /** Feeds `chunk` from offset `from`; emits every frame it completes, in order. */
-  push(chunk: Uint8Array, emit: (frame: Uint8Array) => void, from = 0): void {
+  /**
+   * Feeds `chunk` from offset `from`; emits every frame it completes, in order. `emit` is called
+   * with `thisArg` as `this` (as `Array.prototype.forEach` calls its callback), so that a method
+   * shared by all instances can receive the frames, not a closure made for each.
+   */
+  push<This = undefined>(
+    chunk: Uint8Array,
+    emit: (this: This, frame: Uint8Array) => void,
+    from = 0,
+    thisArg?: This,
+  ): void {
     let p = from;
-    if (this.partialLength > 0) p = this.completePartial(chunk, p, emit);
+    if (this.partialLength > 0) p = this.completePartial(chunk, p, emit, thisArg);
     const end = chunk.length;
     const h = this.headerLength;
     while (end - p >= h) {
       const total = this.frameLength(chunk, p);
       if (end - p < total) break;
-      emit(chunk.subarray(p, p + total));
+      emit.call(thisArg as This, chunk.subarray(p, p + total));
       p += total;
     }
     if (p < end) this.hold(chunk, p, end);
@@ -79,7 +88,12 @@ export class HeaderLengthSplitter {
     return this.headerLength + length;
   }
 
-  private completePartial(chunk: Uint8Array, p: number, emit: (frame: Uint8Array) => void): number {
+  private completePartial<This>(
+    chunk: Uint8Array,
+    p: number,
+    emit: (this: This, frame: Uint8Array) => void,
+    thisArg: This | undefined,
+  ): number {
     if (this.partialNeed === 0) {
       // Complete the header first, so the length is checked before any body is buffered.
       const take = Math.min(this.headerLength - this.partialLength, chunk.length - p);
@@ -96,7 +110,7 @@ export class HeaderLengthSplitter {
       this.partial = undefined;
       this.partialLength = 0;
       this.partialNeed = 0;
-      emit(frame);
+      emit.call(thisArg as This, frame);
     }
     return p;
   }

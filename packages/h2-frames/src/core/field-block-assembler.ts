@@ -25,6 +25,7 @@ interface Pending {
  * @example
  * const a = new FieldBlockAssembler();
  * for (const f of frames) a.push(f, (out) => handle(out));
+ * for (const f of frames) { const out = a.assemble(f); if (out !== undefined) handle(out); }
  */
 export class FieldBlockAssembler {
   private readonly maxBlockSize: number;
@@ -36,7 +37,14 @@ export class FieldBlockAssembler {
     this.maxContinuations = options.maxContinuations ?? 8;
   }
 
+  /** Emits what `assemble` returns, if anything. */
   push(f: Frame, emit: (f: AssembledFrame) => void): void {
+    const out = this.assemble(f);
+    if (out !== undefined) emit(out);
+  }
+
+  /** The frame, or the block it completes; `undefined` while a block waits for its END_HEADERS. */
+  assemble(f: Frame): AssembledFrame | undefined {
     const pending = this.pending;
     if (pending !== undefined) {
       if (f.type !== 'CONTINUATION' || f.streamId !== pending.first.streamId) {
@@ -50,19 +58,17 @@ export class FieldBlockAssembler {
       pending.size += f.fragment.length;
       this.checkLimits(pending);
       pending.parts.push(f.fragment);
-      if (f.endHeaders) {
-        this.pending = undefined;
-        emit(toBlock(pending.first, join(pending.parts, pending.size)));
-      }
-      return;
+      if (!f.endHeaders) return undefined;
+      this.pending = undefined;
+      return toBlock(pending.first, join(pending.parts, pending.size));
     }
     switch (f.type) {
       case 'HEADERS':
       case 'PUSH_PROMISE':
-        if (f.endHeaders) return emit(toBlock(f, f.fragment));
+        if (f.endHeaders) return toBlock(f, f.fragment);
         this.pending = { first: f, parts: [f.fragment], size: f.fragment.length, continuations: 0 };
         this.checkLimits(this.pending);
-        return;
+        return undefined;
       case 'CONTINUATION':
         throw new H2ProtocolError(
           'PROTOCOL_ERROR',
@@ -70,7 +76,7 @@ export class FieldBlockAssembler {
           `CONTINUATION on stream ${f.streamId} without a field block to continue (RFC 9113 §6.10)`,
         );
       default:
-        return emit(f);
+        return f;
     }
   }
 

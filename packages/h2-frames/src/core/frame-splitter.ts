@@ -69,9 +69,14 @@ export class FrameSplitter {
     return this.frames.buffered;
   }
 
-  push(chunk: Uint8Array, emit: (frame: Uint8Array) => void): void {
+  /** Emits each whole frame `chunk` completes, in order; `emit` is called with `thisArg` as `this`. */
+  push<This = undefined>(
+    chunk: Uint8Array,
+    emit: (this: This, frame: Uint8Array) => void,
+    thisArg?: This,
+  ): void {
     const p = this.prefaceLeft > 0 ? this.matchPreface(chunk) : 0;
-    if (p < chunk.length) this.frames.push(chunk, emit, p);
+    if (p < chunk.length) this.frames.push(chunk, emit, p, thisArg);
   }
 
   /** At the end of input: a partial frame (or preface) left over is a truncated connection. */

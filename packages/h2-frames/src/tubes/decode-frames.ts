@@ -1,11 +1,11 @@
-import { tube } from '@h2tubes/tubes';
-import type { OperatorFunction } from 'rxjs';
+import { Link, linkOperator } from '@h2tubes/tubes';
+import type { OperatorFunction, Subscriber } from 'rxjs';
 import { FieldBlockAssembler, type FieldBlockAssemblerOptions } from '../core/field-block-assembler.js';
 import { FrameSplitter } from '../core/frame-splitter.js';
-import type { AssembledFrame, DecodedFrame, Frame } from '../core/frame-types.js';
+import type { DecodedFrame } from '../core/frame-types.js';
 import type { H2ProtocolError } from '../core/h2-protocol-error.js';
 import { HpackDecoder } from '../core/hpack/hpack-decoder.js';
-import { decodeHpackStep, parseFrameStep } from './frame-steps.js';
+import { decodeFieldBlock, parseFrameOrReport } from './frame-steps.js';
 
 /** The state `decodeFrames` runs on; keep the splitter and the decoder to apply SETTINGS changes. */
 export interface DecodeFramesOptions {
@@ -32,20 +32,58 @@ export interface DecodeFramesOptions {
  */
 export function decodeFrames(options: DecodeFramesOptions = {}): OperatorFunction<Uint8Array, DecodedFrame> {
   const splitter = options.splitter ?? new FrameSplitter();
-  const parse = parseFrameStep(options.onStreamError);
-  const assembler = new FieldBlockAssembler(options.fieldBlock);
-  const decode = decodeHpackStep(options.decoder ?? new HpackDecoder());
-  // The step of the moment's downstream `emit`, reached by the nested steps without a closure per chunk;
-  // set before each `splitter.push`, the only caller of the steps that read it.
-  let out: (f: DecodedFrame) => void;
-  const onAssembled = (f: AssembledFrame): void => decode(f, out);
-  const onParsed = (f: Frame): void => assembler.push(f, onAssembled);
-  const onFrame = (bytes: Uint8Array): void => parse(bytes, onParsed);
-  return tube<Uint8Array, DecodedFrame>(
-    (chunk, emit) => {
-      out = emit;
-      splitter.push(chunk, onFrame);
-    },
-    () => splitter.end(),
+  const decoder = options.decoder ?? new HpackDecoder();
+  const { fieldBlock, onStreamError } = options;
+  return linkOperator(
+    (out: Subscriber<DecodedFrame>) => new DecodeLink(out, splitter, decoder, fieldBlock, onStreamError),
   );
+}
+
+/**
+ * The subscription of `decodeFrames`: the four steps as its methods, each calling the next, the
+ * splitter's output arriving through a shared method (`thisArg`), so an idle connection keeps one
+ * link with its state in fields, not a closure per step with their contexts.
+ */
+class DecodeLink extends Link<Uint8Array, DecodedFrame> {
+  private readonly assembler: FieldBlockAssembler;
+
+  constructor(
+    out: Subscriber<DecodedFrame>,
+    private readonly splitter: FrameSplitter,
+    private readonly decoder: HpackDecoder,
+    fieldBlock: FieldBlockAssemblerOptions | undefined,
+    private readonly onStreamError: ((e: H2ProtocolError) => void) | undefined,
+  ) {
+    super(out);
+    this.assembler = new FieldBlockAssembler(fieldBlock);
+  }
+
+  protected override _next(chunk: Uint8Array): void {
+    try {
+      this.splitter.push(chunk, this.frame, this);
+    } catch (e) {
+      this.error(e);
+    }
+  }
+
+  protected override _complete(): void {
+    try {
+      this.splitter.end();
+    } catch (e) {
+      super._error(e);
+      return;
+    }
+    super._complete();
+  }
+
+  /** One whole frame's octets, through the parser, the field-block assembler and HPACK. */
+  private frame(bytes: Uint8Array): void {
+    const frame = parseFrameOrReport(bytes, this.onStreamError);
+    if (frame === undefined) return;
+    const assembled = this.assembler.assemble(frame);
+    if (assembled === undefined) return;
+    const decoded = decodeFieldBlock(this.decoder, assembled);
+    // Frames after the link is closed (the downstream left mid-chunk) are dropped, as `tube` does.
+    if (!this.closed) this.out.next(decoded);
+  }
 }

@@ -21,35 +21,47 @@ export function parseFrameStep(
   onStreamError: ((e: H2ProtocolError) => void) | undefined,
 ): (bytes: Uint8Array, emit: (f: Frame) => void) => void {
   return (bytes, emit) => {
-    let frame: Frame;
-    try {
-      frame = parseFrame(bytes);
-    } catch (e) {
-      if (onStreamError !== undefined && H2ProtocolError.is(e) && e.scope === 'stream')
-        return onStreamError(e);
-      throw e;
-    }
-    emit(frame);
+    const frame = parseFrameOrReport(bytes, onStreamError);
+    if (frame !== undefined) emit(frame);
   };
+}
+
+/** `parseFrame`, but a structural stream error goes to `onStreamError` if given (`undefined` then). */
+export function parseFrameOrReport(
+  bytes: Uint8Array,
+  onStreamError: ((e: H2ProtocolError) => void) | undefined,
+): Frame | undefined {
+  try {
+    return parseFrame(bytes);
+  } catch (e) {
+    if (onStreamError !== undefined && H2ProtocolError.is(e) && e.scope === 'stream') {
+      onStreamError(e);
+      return undefined;
+    }
+    throw e;
+  }
 }
 
 /** An `EncodedFieldBlock` decoded through `decoder` (RFC 9113 §4.3: every block, in order); other frames pass. */
 export function decodeHpackStep(
   decoder: HpackDecoder,
 ): (f: AssembledFrame, emit: (out: DecodedFrame) => void) => void {
-  return (f, emit) => {
-    if (f.type !== 'HEADER_BLOCK') return emit(f);
-    const { fields, oversized } = decoder.decode(f.block);
-    emit({
-      type: 'FIELD_BLOCK',
-      kind: f.kind,
-      streamId: f.streamId,
-      endStream: f.endStream,
-      priority: f.priority,
-      promisedStreamId: f.promisedStreamId,
-      fields,
-      oversized,
-    });
+  return (f, emit) => emit(decodeFieldBlock(decoder, f));
+}
+
+/** An `EncodedFieldBlock` decoded through `decoder`; any other frame as it is. */
+export function decodeFieldBlock(decoder: HpackDecoder, f: AssembledFrame): DecodedFrame {
+  if (f.type !== 'HEADER_BLOCK') return f;
+  const { fields, oversized } = decoder.decode(f.block);
+  return {
+    type: 'FIELD_BLOCK',
+    kind: f.kind,
+    streamId: f.streamId,
+    endStream: f.endStream,
+    priority: f.priority,
+    promisedStreamId: f.promisedStreamId,
+    fields,
+    oversized,
   };
 }
 
