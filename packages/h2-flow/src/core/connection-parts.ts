@@ -1,10 +1,9 @@
-import type { DecodedFrame } from '@h2tubes/h2-frames/core';
 import { type Clock, Closing } from './closing.js';
 import { ConnectionTimers } from './connection-timers.js';
 import { ConnectionWiring } from './connection-wiring.js';
 import { ControlAnswers } from './control-answers.js';
 import { CreditReturn } from './credit-return.js';
-import type { ConnectionEvent, ConnectionSink } from './events.js';
+import type { ConnectionSink } from './events.js';
 import { FlowWindow } from './flow-window.js';
 import { GoawayAndShutdown } from './goaway-and-shutdown.js';
 import { Budget, TokenBucket } from './limits.js';
@@ -27,11 +26,8 @@ export const INITIAL_CONNECTION_WINDOW = 65_535;
 /** The units a `Connection` is made of; only the `Connection` holds them all. */
 export interface ConnectionParts {
   readonly clock: Clock;
-  /** How deep we are inside the sink's callbacks (0: the caller is not called back by us). */
-  readonly inSink: { depth: number };
-  /** The sink's callbacks, counted in `inSink`. */
-  readonly frame: (f: DecodedFrame) => void;
-  readonly emit: (e: ConnectionEvent) => void;
+  /** The sink's callbacks, counted in `sinkDepth`. */
+  readonly sink: Pick<ConnectionWiring, 'frame' | 'emit' | 'sinkDepth'>;
   readonly connSend: FlowWindow;
   readonly scheduler: SendScheduler<H2Stream>;
   readonly registry: StreamRegistry;
@@ -57,24 +53,7 @@ export interface ConnectionParts {
  * through one `ConnectionWiring`, which each unit sees as its own `...Parts` interface.
  */
 export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): ConnectionParts {
-  const inSink = { depth: 0 };
-  const frame = (f: DecodedFrame): void => {
-    inSink.depth++;
-    try {
-      sink.frame(f);
-    } finally {
-      inSink.depth--;
-    }
-  };
-  const emit = (e: ConnectionEvent): void => {
-    inSink.depth++;
-    try {
-      sink.event(e);
-    } finally {
-      inSink.depth--;
-    }
-  };
-  const w = new ConnectionWiring(o, frame, emit);
+  const w = new ConnectionWiring(o, sink);
   w.connSend = new FlowWindow(INITIAL_CONNECTION_WINDOW);
   w.scheduler = new SendScheduler<H2Stream>();
   w.registry = new StreamRegistry(o.role, o.maxClosedStreams);
@@ -85,7 +64,7 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
     Math.max(o.connectionWindowSize, o.maxReceiveWindowSize),
     0,
   );
-  w.credit = new CreditReturn(w.connRecv, frame, w.clock, w.pings, w);
+  w.credit = new CreditReturn(w.connRecv, w, w.clock, w.pings, w);
   w.controlAnswers = new ControlAnswers(o.maxQueuedControlFrames, 0);
   w.localResets = new Budget(o.maxLocalResets);
   w.rapidResets = new TokenBucket(o.rapidResetBurst, o.rapidResetRefillPerSecond, 0);
@@ -102,9 +81,7 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
     timers: new ConnectionTimers(w),
     bodyTimeouts: w.bodyTimeouts,
     clock: w.clock,
-    inSink,
-    frame,
-    emit,
+    sink: w,
     connSend: w.connSend,
     scheduler: w.scheduler,
     registry: w.registry,

@@ -3,7 +3,7 @@ import type { Clock, Closing, ClosingParts } from './closing.js';
 import type { TimerParts } from './connection-timers.js';
 import type { ControlAnswers } from './control-answers.js';
 import type { CreditReturn, ReceiveWindowWatch } from './credit-return.js';
-import type { ConnectionEvent } from './events.js';
+import type { ConnectionEvent, ConnectionSink } from './events.js';
 import type { FlowWindow } from './flow-window.js';
 import type { GoawayAndShutdown, ShutdownParts } from './goaway-and-shutdown.js';
 import type { Budget, TokenBucket } from './limits.js';
@@ -64,12 +64,33 @@ export class ConnectionWiring
   shutdown!: GoawayAndShutdown;
   inbound!: ReceivePath;
 
+  /** How deep we are inside the sink's callbacks (0: the caller is not called back by us). */
+  sinkDepth = 0;
+
   constructor(
     readonly o: ResolvedOptions,
-    /** Writes a frame (the sink's `frame`, counted in the connection's sink depth). */
-    readonly frame: (f: DecodedFrame) => void,
-    readonly emit: (e: ConnectionEvent) => void,
+    private readonly sink: ConnectionSink,
   ) {}
+
+  /** Writes a frame: the sink's `frame`, counted in `sinkDepth`. */
+  frame(f: DecodedFrame): void {
+    this.sinkDepth++;
+    try {
+      this.sink.frame(f);
+    } finally {
+      this.sinkDepth--;
+    }
+  }
+
+  /** Emits an event: the sink's `event`, counted in `sinkDepth`. */
+  emit(e: ConnectionEvent): void {
+    this.sinkDepth++;
+    try {
+      this.sink.event(e);
+    } finally {
+      this.sinkDepth--;
+    }
+  }
 
   get role(): Role {
     return this.o.role;

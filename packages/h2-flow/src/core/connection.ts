@@ -12,7 +12,7 @@ import { assembleConnection, type ConnectionParts, INITIAL_CONNECTION_WINDOW } f
 import type { ConnectionTimers } from './connection-timers.js';
 import type { ControlAnswers } from './control-answers.js';
 import type { CreditReturn } from './credit-return.js';
-import type { ConnectionEvent, ConnectionSink } from './events.js';
+import type { ConnectionSink } from './events.js';
 import type { FlowWindow } from './flow-window.js';
 import type { GoawayAndShutdown, GoawayOptions } from './goaway-and-shutdown.js';
 import { type ConnectionOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -72,9 +72,8 @@ export type { GoawayOptions } from './goaway-and-shutdown.js';
 export class Connection {
   readonly role: 'server' | 'client';
   private readonly o: ResolvedOptions;
-  private readonly frame: (f: DecodedFrame) => void;
-  private readonly emit: (e: ConnectionEvent) => void;
-  private readonly inSink: { depth: number };
+  /** The sink, counted (`sinkDepth`): frames and events go out through it. */
+  private readonly sink: ConnectionParts['sink'];
   private readonly clock: Clock;
   private readonly timers: ConnectionTimers;
   private readonly connSend: FlowWindow;
@@ -97,9 +96,7 @@ export class Connection {
     this.o = resolvedOnce(options);
     this.role = this.o.role;
     const p = assembleConnection(this.o, sink);
-    this.frame = p.frame;
-    this.emit = p.emit;
-    this.inSink = p.inSink;
+    this.sink = p.sink;
     this.clock = p.clock;
     this.connSend = p.connSend;
     this.registry = p.registry;
@@ -137,7 +134,7 @@ export class Connection {
     const raise = this.o.connectionWindowSize - INITIAL_CONNECTION_WINDOW;
     if (raise > 0) {
       this.credit.connRecv.available += raise;
-      this.frame(out.windowUpdate(0, raise));
+      this.sink.frame(out.windowUpdate(0, raise));
     }
   }
 
@@ -317,7 +314,7 @@ export class Connection {
       throw new H2UsageError('respond() needs a final status (200-599); use sendInformational for 1xx');
     const endStream = options.endStream ?? false;
     s.outNoBody = responseHasNoContent(s.method, status);
-    this.frame(out.headers(streamId, fields, endStream));
+    this.sink.frame(out.headers(streamId, fields, endStream));
     s.outPhase = endStream ? 'done' : 'body';
     if (endStream) this.closing.weEnded(s);
     return true;
@@ -336,7 +333,7 @@ export class Connection {
     const status = this.checks.responseStatus(fields);
     if (status >= 200 || status === 101)
       throw new H2UsageError('sendInformational() needs a 1xx status other than 101');
-    this.frame(out.headers(streamId, fields, false));
+    this.sink.frame(out.headers(streamId, fields, false));
     return true;
   }
 
@@ -432,7 +429,7 @@ export class Connection {
 
   /** The calls that drive the core are refused from inside the sink (see "Re-entrancy" above). */
   private outsideSink(what: string): void {
-    if (this.inSink.depth > 0)
+    if (this.sink.sinkDepth > 0)
       throw new H2UsageError(`${what}() called from inside the sink: call it once the core has returned`);
   }
 
@@ -501,9 +498,9 @@ export class Connection {
     const s = this.registry.get(streamId);
     if (s === undefined) return this.checks.knownGone(streamId, 'resetStream');
     if (s.queued) this.requests.remove(s);
-    else this.frame(out.rstStream(streamId, code));
+    else this.sink.frame(out.rstStream(streamId, code));
     this.closing.closeStream(s, 'sentReset');
-    this.emit({ kind: 'streamReset', streamId, code, by: 'local', retryable: false, error: undefined });
+    this.sink.emit({ kind: 'streamReset', streamId, code, by: 'local', retryable: false, error: undefined });
     return true;
   }
 

@@ -19,7 +19,8 @@ export class CreditReturn {
   constructor(
     /** Our connection receive window. */
     readonly connRecv: ReceiveCredit,
-    private readonly frame: (f: DecodedFrame) => void,
+    /** Where WINDOW_UPDATE frames go. */
+    private readonly writer: { frame(f: DecodedFrame): void },
     private readonly clock: Clock,
     private readonly rtt: { readonly rttMs: number },
     private readonly watch: ReceiveWindowWatch,
@@ -31,7 +32,7 @@ export class CreditReturn {
     const inc = s.recv.consume(m, this.clock.now, this.rtt.rttMs);
     // §6.9: a WINDOW_UPDATE is pointless once the peer has ended its side.
     if (inc > 0) {
-      if (s.inPhase !== 'done') this.frame(out.windowUpdate(s.id, inc));
+      if (s.inPhase !== 'done') this.writer.frame(out.windowUpdate(s.id, inc));
       this.watch.streamWindowChanged(s);
     }
     this.connection(m);
@@ -41,7 +42,7 @@ export class CreditReturn {
   connection(n: number): void {
     if (n <= 0) return;
     const inc = this.connRecv.consume(n, this.clock.now, this.rtt.rttMs);
-    if (inc > 0) this.frame(out.windowUpdate(0, inc));
+    if (inc > 0) this.writer.frame(out.windowUpdate(0, inc));
     this.watch.connectionWindowChanged();
   }
 }
