@@ -127,23 +127,28 @@ export class ConnectionStage {
     this.bodies = new OutboundBodies(this.hooks);
   }
 
-  /** Decoded frames in, connection events out. Subscribe once. */
-  readonly receive: OperatorFunction<DecodedFrame, ConnectionEvent> = linkOperator(
-    (subscriber: Subscriber<ConnectionEvent>) => {
-      if (this.started) {
-        subscriber.error(new H2UsageError('a ConnectionStage is subscribed once'));
-        return undefined;
-      }
-      this.started = true;
-      this.subscriber = subscriber;
-      this.offRoom = this.room.onRoom(this.onRoom);
-      this.conn.start(Date.now());
-      const inbound = new ConnectionStage.Inbound(subscriber, this);
-      this.inbound = inbound;
-      this.schedule();
-      return inbound;
-    },
-  );
+  /**
+   * Decoded frames in, connection events out. Subscribe once. (Made at each use, not kept in a
+   * field: the operator's closures would stay with every idle connection.)
+   */
+  get receive(): OperatorFunction<DecodedFrame, ConnectionEvent> {
+    return linkOperator((subscriber: Subscriber<ConnectionEvent>) => this.subscribeReceive(subscriber));
+  }
+
+  private subscribeReceive(subscriber: Subscriber<ConnectionEvent>): Subscriber<DecodedFrame> | undefined {
+    if (this.started) {
+      subscriber.error(new H2UsageError('a ConnectionStage is subscribed once'));
+      return undefined;
+    }
+    this.started = true;
+    this.subscriber = subscriber;
+    this.offRoom = this.room.onRoom(this.onRoom);
+    this.conn.start(Date.now());
+    const inbound = new ConnectionStage.Inbound(subscriber, this);
+    this.inbound = inbound;
+    this.schedule();
+    return inbound;
+  }
 
   /**
    * The subscriber of the decoded frames, one link (no observer object and closures per
@@ -255,6 +260,7 @@ export class ConnectionStage {
   }
 
   private readonly onRoom = (): void => {
+    if (this.finished) return; // a room that calls after `offRoom` (H2Session's, until it closes)
     this.conn.flushed();
     this.bodies.pullAll();
     this.schedule();

@@ -32,6 +32,7 @@ export class FrameCodec {
   readonly encoder = new HpackEncoder();
   readonly serializer = new FrameSerializerSettings();
   readonly fieldBlock: FieldBlockAssemblerOptions | undefined;
+  private boundFollow: ((e: ConnectionEvent) => void) | undefined;
 
   constructor(role: 'server' | 'client', options: FrameCodecOptions = {}) {
     // RFC 9113 §3.4: the server reads the client's preface before any frame.
@@ -40,11 +41,20 @@ export class FrameCodec {
     this.fieldBlock = options.fieldBlock;
   }
 
-  /** Applies the SETTINGS a connection event carries; pass it to `tap`. */
-  readonly follow = (e: ConnectionEvent): void => {
+  /** Applies the SETTINGS a connection event carries. */
+  followEvent(e: ConnectionEvent): void {
     if (e.kind === 'settingsChanged') this.applyPeerSettings(e.settings);
     else if (e.kind === 'settingsAcknowledged') this.applyLocalSettings(e.settings);
-  };
+  }
+
+  /**
+   * `followEvent` bound to this codec, to pass to `tap`; made on first use, so that a connection
+   * whose session calls `followEvent` (`H2Session`) keeps no closure for it.
+   */
+  get follow(): (e: ConnectionEvent) => void {
+    this.boundFollow ??= (e) => this.followEvent(e);
+    return this.boundFollow;
+  }
 
   /** The peer's SETTINGS: frame size for what we send, the table size our encoder may use. */
   applyPeerSettings(s: SettingsValues): void {

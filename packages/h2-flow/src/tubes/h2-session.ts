@@ -2,12 +2,12 @@ import type { Duplex } from 'node:stream';
 import { CONNECTION_PREFACE, type FieldBlockAssemblerOptions } from '@h2tubes/h2-frames';
 import {
   Link,
-  onNextMicrotask,
+  type OutboundRoom,
+  onNextMicrotaskOf,
   type PauseToken,
   Relay,
   type SocketFount,
   socketFount,
-  socketRoom,
 } from '@h2tubes/tubes';
 import type { Observable, Observer, Subscription } from 'rxjs';
 import type { Connection } from '../core/connection.js';
@@ -51,7 +51,12 @@ export class H2Session {
   private readingPaused: PauseToken | undefined;
   private corked = false;
   private inbound: Subscription | undefined;
-  private outbound: Subscription | undefined;
+  /** The last link of the outbound chain, and the room the stage writes within. */
+  private readonly writer: InstanceType<typeof H2Session.Writer>;
+  /** The stage's `onRoom` listener, called on the socket's 'drain' (see `onSocketDrain`). */
+  private roomListener: (() => void) | undefined;
+  /** For `onNextMicrotaskOf`: the end of the turn reaches this session without a closure of its own. */
+  private readonly self = Promise.resolve(this);
 
   constructor(
     private readonly socket: Duplex,
@@ -65,7 +70,8 @@ export class H2Session {
     });
     // The session still writes (a last GOAWAY) after it stops reading: detach, do not destroy.
     this.fount = socketFount(socket, { onUnsubscribe: 'detach' });
-    this.stage = new ConnectionStage(stageOptions(options, role), socketRoom(socket, this.highWater));
+    this.writer = new H2Session.Writer(this);
+    this.stage = new ConnectionStage(stageOptions(options, role), this.writer);
     this.events = this.eventsOut;
   }
 
@@ -80,10 +86,9 @@ export class H2Session {
     (this.socket as Duplex & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     // RFC 9113 §3.4: the client's connection preface comes before any frame.
     if (this.role === 'client') this.socket.write(CONNECTION_PREFACE);
-    this.socket.on('drain', this.applySocketBackpressure);
-    const outbound = new H2Session.Writer(this);
-    this.outbound = outbound;
-    Link.subscribe(this.stage.outbound.pipe(outboundBytes(this.codec, this.options.stages)), outbound);
+    H2Session.sessions.set(this.socket, this);
+    this.socket.on('drain', H2Session.onSocketDrain);
+    Link.subscribe(this.stage.outbound.pipe(outboundBytes(this.codec, this.options.stages)), this.writer);
     // The last link: SETTINGS reach the codec (tap(codec.follow)), then the events go out.
     const inbound = new FollowSettings(this.eventsOut, this.codec);
     this.inbound = inbound;
@@ -115,21 +120,56 @@ export class H2Session {
     if (this.corked) return;
     this.corked = true;
     this.socket.cork();
-    onNextMicrotask(this.uncork);
+    onNextMicrotaskOf(this.self, H2Session.uncorkOf);
   }
 
-  private readonly uncork = (): void => {
+  /** The end of the turn: the chunks corked in it go out. */
+  private uncork(): void {
     this.corked = false;
     this.socket.uncork();
+  }
+
+  private static readonly uncorkOf = (session: H2Session): void => session.uncork();
+
+  /**
+   * The session of each socket, for `onSocketDrain`: one shared listener, called with `this` the
+   * socket, instead of a closure per session (a WeakMap entry is ~32 B, a closure and its context ~96).
+   */
+  private static readonly sessions = new WeakMap<Duplex, H2Session>();
+
+  /** The socket's 'drain': reading may resume, and the stage has room again. */
+  private static readonly onSocketDrain = function (this: Duplex): void {
+    const session = H2Session.sessions.get(this);
+    session?.applySocketBackpressure();
+    session?.roomListener?.();
   };
 
   /**
    * The last link of the outbound chain (a subclass, not an observer object with closures per
-   * connection): each turn's bytes to the socket; the end of the frames closes it.
+   * connection): each turn's bytes to the socket; the end of the frames closes it. It is also the
+   * stage's `OutboundRoom`, the socket's below the high-water mark, whose 'drain' the session
+   * hands on (one listener per socket for both, not a closure each and one to remove them).
    */
-  private static readonly Writer = class extends Link<Uint8Array, never> {
+  private static readonly Writer = class extends Link<Uint8Array, never> implements OutboundRoom {
     constructor(private readonly session: H2Session) {
       super(NO_OUTPUT);
+    }
+
+    room(): number {
+      return this.session.highWater - this.session.socket.writableLength;
+    }
+
+    idle(): boolean {
+      return this.session.socket.writableLength === 0;
+    }
+
+    /**
+     * One listener, the stage's; it is dropped when the session closes. The unsubscribe returned
+     * does nothing: the stage calls it when it finishes, and ignores room from then on.
+     */
+    onRoom(listener: () => void): () => void {
+      this.session.roomListener = listener;
+      return ignore;
     }
 
     protected override _next(bytes: Uint8Array): void {
@@ -156,7 +196,7 @@ export class H2Session {
   }
 
   /** DESIGN.md rule 4: stop reading while our outbound bytes are over the high-water mark. */
-  private readonly applySocketBackpressure = (): void => {
+  private applySocketBackpressure(): void {
     const over = this.socket.writableLength > this.highWater;
     if (over && this.readingPaused === undefined) {
       this.readingPaused = this.fount.pauseFlow('outbound over high-water mark');
@@ -164,11 +204,13 @@ export class H2Session {
       this.readingPaused.unpause();
       this.readingPaused = undefined;
     }
-  };
+  }
 
   /** The connection ended: its last frames are written; end the socket so they arrive, or destroy it. */
   private close(failed: boolean): void {
-    this.socket.off('drain', this.applySocketBackpressure);
+    this.socket.off('drain', H2Session.onSocketDrain);
+    H2Session.sessions.delete(this.socket);
+    this.roomListener = undefined;
     this.readingPaused?.unpause();
     this.readingPaused = undefined;
     if (failed) this.socket.destroy();
@@ -212,7 +254,7 @@ class FollowSettings extends Link<ConnectionEvent, ConnectionEvent> {
   }
 
   protected override _next(e: ConnectionEvent): void {
-    this.codec.follow(e);
+    this.codec.followEvent(e);
     this.out.next(e);
   }
 }
