@@ -2,7 +2,13 @@ import type { Duplex } from 'node:stream';
 import type { RequestHead } from '@h2tubes/h2-frames';
 import { type ErrorCode, H2ProtocolError, type HeaderField } from '@h2tubes/h2-frames';
 import { Link, linkOperator, onNextMicrotask } from '@h2tubes/tubes';
-import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
+import {
+  Observable,
+  type OperatorFunction,
+  type Subscriber,
+  type TeardownLogic,
+  type Unsubscribable,
+} from 'rxjs';
 import type { ConnectionEvent } from '../core/events.js';
 import { responseHasNoContent } from '../core/response-has-no-content.js';
 import type { ConnectionStage } from './connection-stage.js';
@@ -35,17 +41,45 @@ export function serverConnection(
   socket: Duplex,
   options: ServerConnectionOptions = DEFAULTS,
 ): Observable<ServerExchange> {
-  return new Observable<ServerExchange>((subscriber) => {
-    const session = new H2Session(socket, 'server', options);
-    const graceful = options.gracefulClose?.subscribe(new ShutdownOnSignal(session));
+  return new ServerConnection(socket, options);
+}
+
+/**
+ * `serverConnection`'s Observable as a class, its subscribe a method and its teardown an object,
+ * not a closure over the socket and options and one over the session (kept by every idle
+ * connection with their contexts).
+ */
+class ServerConnection extends Observable<ServerExchange> {
+  constructor(
+    private readonly socket: Duplex,
+    private readonly options: ServerConnectionOptions,
+  ) {
+    super();
+  }
+
+  /** Called by `Observable.subscribe` for each subscriber. */
+  protected _subscribe(subscriber: Subscriber<ServerExchange>): TeardownLogic {
+    const session = new H2Session(this.socket, 'server', this.options);
+    const graceful = this.options.gracefulClose?.subscribe(new ShutdownOnSignal(session));
     const exchanges = session.events.pipe(serverExchanges(session.stage)).subscribe(subscriber);
     session.start();
-    return () => {
-      graceful?.unsubscribe();
-      exchanges.unsubscribe();
-      session.dispose();
-    };
-  });
+    return new SessionTeardown(session, exchanges, graceful);
+  }
+}
+
+/** Unsubscribing from `serverConnection`: the shutdown signal, the exchanges, then the session. */
+class SessionTeardown implements Unsubscribable {
+  constructor(
+    private readonly session: H2Session,
+    private readonly exchanges: Unsubscribable,
+    private readonly graceful: Unsubscribable | undefined,
+  ) {}
+
+  unsubscribe(): void {
+    this.graceful?.unsubscribe();
+    this.exchanges.unsubscribe();
+    this.session.dispose();
+  }
 }
 
 /** Graceful shutdown when `gracefulClose` emits: a link, no observer object and closure per connection. */
@@ -90,7 +124,7 @@ class ServerExchanges extends Link<ConnectionEvent, ServerExchange> {
    * with its credit returned, and resets the stream with NO_ERROR once the client has read
    * the response (RFC 9113 §8.1, `Connection.discardRequestBody`).
    */
-  private readonly stopReceiving = (ex: Exchange): void => {
+  stopReceiving(ex: Exchange): void {
     if (this.exchanges?.get(ex.streamId) !== ex || ex.body.reading) return;
     this.exchanges.delete(ex.streamId);
     this.stage.conn.discardRequestBody(ex.streamId); // returns the held credit too
@@ -102,7 +136,7 @@ class ServerExchanges extends Link<ConnectionEvent, ServerExchange> {
       ),
     );
     this.stage.schedule();
-  };
+  }
 
   protected override _next(e: ConnectionEvent): void {
     const stage = this.stage;
@@ -112,7 +146,7 @@ class ServerExchanges extends Link<ConnectionEvent, ServerExchange> {
         // (client and bidi streaming): the core's body timeouts do not apply to it, as
         // ASP.NET Core's gRPC turns off Kestrel's minimum data rate for these calls.
         if (!e.endStream && isGrpc(e.fields)) stage.conn.exemptRequestBody(e.streamId);
-        const ex = new Exchange(stage, e.streamId, e.fields, e.head, this.stopReceiving);
+        const ex = new Exchange(stage, e.streamId, e.fields, e.head, this);
         if (!e.endStream) {
           this.exchanges ??= new Map();
           this.exchanges.set(e.streamId, ex);
@@ -202,7 +236,8 @@ class Exchange implements ServerExchange {
     readonly streamId: number,
     readonly fields: FieldList,
     head: RequestHead,
-    stopReceiving: (ex: Exchange) => void,
+    /** Asked to stop the request body once the response is complete and nobody reads it. */
+    owner: ServerExchanges,
   ) {
     this.method = head.method;
     this.scheme = head.scheme ?? '';
@@ -211,7 +246,7 @@ class Exchange implements ServerExchange {
     this.protocol = head.protocol;
     // A body left mid-way after the response is complete is not wanted: ask the client to stop.
     this.body = new StreamBody(streamId, stage, () => {
-      if (this.responseComplete) stopReceiving(this);
+      if (this.responseComplete) owner.stopReceiving(this);
     });
     this.trailers = new Promise((r) => {
       this.resolveTrailers = r;
