@@ -10,7 +10,7 @@ export {
 } from './framing.js';
 export { FrameTooLargeError, FramingError } from './framing-errors.js';
 export { HeaderLengthSplitter, type HeaderLengthSplitterOptions } from './header-length-splitter.js';
-export { Link, linkOperator } from './link.js';
+export { Link, linkOperator, NO_OUTPUT } from './link.js';
 export { onNextMicrotask, onNextMicrotaskOf } from './microtask.js';
 export { type OutboundRoom, socketRoom, UNBOUNDED_ROOM } from './outbound-room.js';
 export { Pauser, type PauseToken } from './pauser.js';

@@ -99,6 +99,15 @@ export abstract class Link<T, R> extends Subscriber<T> {
   }
 }
 
+const ignore = (): void => {};
+
+/**
+ * The `out` of a last link that only acts (writes to a socket, starts a shutdown, dispatches
+ * requests): nowhere. Such a link handles every value itself; what reaches `out` is at most the
+ * end of a signal it leaves to Link's handling (a shutdown signal that completes without emitting).
+ */
+export const NO_OUTPUT: Observer<never> = { next: ignore, error: ignore, complete: ignore };
+
 /**
  * The operator whose every subscription is the link `make` returns for the subscriber below
  * (`undefined`: `make` has answered the subscriber itself, e.g. with an error, and the source is

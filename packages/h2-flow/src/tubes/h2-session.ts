@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { CONNECTION_PREFACE, type FieldBlockAssemblerOptions } from '@h2tubes/h2-frames';
 import {
   Link,
+  NO_OUTPUT,
   type OutboundRoom,
   onNextMicrotaskOf,
   type PauseToken,
@@ -9,7 +10,7 @@ import {
   type SocketFount,
   socketFount,
 } from '@h2tubes/tubes';
-import type { Observable, Observer, Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import type { Connection } from '../core/connection.js';
 import type { ConnectionEvent } from '../core/events.js';
 import { ConnectionStage, type ConnectionStageOptions } from './connection-stage.js';
@@ -236,13 +237,7 @@ function stageOptions(options: SessionOptions, role: 'server' | 'client'): Conne
   return o;
 }
 
-/**
- * Where a last link that only acts (writes to the socket, starts a shutdown) sends on: nowhere.
- * Its links handle every value themselves; what reaches it is the end of a signal they inherit
- * Link's handling for (a `gracefulClose` that completes or fails without emitting).
- */
 const ignore = (): void => {};
-export const NO_OUTPUT: Observer<never> = { next: ignore, error: ignore, complete: ignore };
 
 /** Applies the SETTINGS each event carries to the codec, then passes the event on. */
 class FollowSettings extends Link<ConnectionEvent, ConnectionEvent> {

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { RequestHead } from '@h2tubes/h2-frames';
 import { type ErrorCode, H2ProtocolError, type HeaderField } from '@h2tubes/h2-frames';
-import { Link, linkOperator, onNextMicrotask } from '@h2tubes/tubes';
+import { Link, linkOperator, NO_OUTPUT, onNextMicrotask } from '@h2tubes/tubes';
 import {
   Observable,
   type OperatorFunction,
@@ -13,7 +13,7 @@ import type { ConnectionEvent } from '../core/events.js';
 import { responseHasNoContent } from '../core/response-has-no-content.js';
 import type { ConnectionStage } from './connection-stage.js';
 import type { BodySource, FieldList, ServerExchange } from './exchange-types.js';
-import { H2Session, NO_OUTPUT, type SessionOptions } from './h2-session.js';
+import { H2Session, type SessionOptions } from './h2-session.js';
 import { StreamBody } from './received-body.js';
 
 /** Options of `serverConnection`. */
@@ -61,13 +61,19 @@ class ServerConnection extends Observable<ServerExchange> {
   protected _subscribe(subscriber: Subscriber<ServerExchange>): TeardownLogic {
     const session = new H2Session(this.socket, 'server', this.options);
     const graceful = this.options.gracefulClose?.subscribe(new ShutdownOnSignal(session));
-    const exchanges = session.events.pipe(serverExchanges(session.stage)).subscribe(subscriber);
+    // `session.events.pipe(serverExchanges(stage)).subscribe(subscriber)`, keeping the link.
+    const exchanges = new ServerExchanges(subscriber, session.stage);
+    Link.subscribe(session.events, exchanges, subscriber);
     session.start();
     return new SessionTeardown(session, exchanges, graceful);
   }
 }
 
-/** Unsubscribing from `serverConnection`: the shutdown signal, the exchanges, then the session. */
+/**
+ * Unsubscribing from `serverConnection`: the exchanges (aborted), the shutdown signal, then the
+ * session (GOAWAY). A subscriber that keeps its finalizers in an array has ended the exchanges
+ * already (they were added first); a `Link` runs this first.
+ */
 class SessionTeardown implements Unsubscribable {
   constructor(
     private readonly session: H2Session,
@@ -76,8 +82,8 @@ class SessionTeardown implements Unsubscribable {
   ) {}
 
   unsubscribe(): void {
-    this.graceful?.unsubscribe();
     this.exchanges.unsubscribe();
+    this.graceful?.unsubscribe();
     this.session.dispose();
   }
 }
