@@ -136,7 +136,7 @@ export class GoawayAndShutdown {
   private refuseUnprocessed(unprocessed: (s: H2Stream) => boolean, by: 'local' | 'remote'): void {
     // First, so that a stream closing below cannot send a queued request after the GOAWAY.
     this.p.dropRequestQueue();
-    for (const s of [...this.p.registry.live.values()]) {
+    for (const s of [...this.p.registry.streams()]) {
       // The sink may reset streams while we report on others (see "Re-entrancy").
       if (s.state === 'closed' || !unprocessed(s)) continue;
       this.p.closing.closeStream(s, 'recvReset');

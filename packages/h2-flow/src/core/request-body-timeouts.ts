@@ -76,8 +76,8 @@ export class RequestBodyTimeouts {
   private connPausedSince = -1;
   /** The connection window reopened at a time not known yet (see `resumed`). */
   private connResumePending = false;
-  /** Streams whose window reopened at a time not known yet. */
-  private readonly pending: H2Stream[] = [];
+  /** Streams whose window reopened at a time not known yet; none: no array (idle connections). */
+  private pending: H2Stream[] | undefined;
   /** At most the earliest time `tick` has a stream to look at (exact after `tick`). */
   private earliest = Number.POSITIVE_INFINITY;
 
@@ -133,7 +133,8 @@ export class RequestBodyTimeouts {
     if (s.recv.available <= 0) this.pause(s, this.p.clock.now);
     else if (s.bodyPausedSince >= 0 && !s.bodyResumePending) {
       s.bodyResumePending = true;
-      this.pending.push(s);
+      if (this.pending === undefined) this.pending = [s];
+      else this.pending.push(s);
     }
   }
 
@@ -150,7 +151,7 @@ export class RequestBodyTimeouts {
 
   /** When `tick` has something to look at (a lower bound), or +∞. */
   deadline(): number {
-    if (this.connResumePending || this.pending.length > 0) return this.p.clock.now;
+    if (this.connResumePending || this.pending !== undefined) return this.p.clock.now;
     return this.earliest;
   }
 
@@ -160,7 +161,7 @@ export class RequestBodyTimeouts {
     this.resumed(now);
     // Built in the field: a stream the sink resumes meanwhile adds itself to it.
     this.earliest = Number.POSITIVE_INFINITY;
-    for (const s of this.p.registry.live.values()) {
+    for (const s of this.p.registry.streams()) {
       if (!s.bodyTimed || s.inPhase !== 'body') continue;
       if (s.bodyPausedSince >= 0 || this.connPausedSince >= 0) {
         // Paused: look again when its budget could run out if it resumed now (at least 1 s on),
@@ -187,8 +188,10 @@ export class RequestBodyTimeouts {
       this.connPausedSince = -1;
       this.earliest = now; // every stream runs again: the next tick makes the bound exact
     }
-    if (this.pending.length === 0) return;
-    for (const s of this.pending) {
+    const pending = this.pending;
+    if (pending === undefined) return;
+    this.pending = undefined;
+    for (const s of pending) {
       if (!s.bodyResumePending) continue;
       s.bodyResumePending = false;
       // Only the part of the pause the connection's own pause did not already cover.
@@ -196,7 +199,6 @@ export class RequestBodyTimeouts {
       s.bodyPausedSince = -1;
       this.earliest = Math.min(this.earliest, this.runningDeadline(s));
     }
-    this.pending.length = 0;
   }
 
   private pause(s: H2Stream, now: number): void {

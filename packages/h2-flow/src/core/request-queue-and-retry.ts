@@ -28,7 +28,8 @@ export interface RequestQueueParts {
  * hyperium/h2 keeps the pending-open queue in `proto/streams/prioritize.rs` and `counts.rs`.
  */
 export class RequestQueueAndRetry {
-  private readonly queue: H2Stream[] = [];
+  /** Requests waiting for a slot; none: no array (a server never has one). */
+  private queue: H2Stream[] | undefined;
 
   constructor(private readonly p: RequestQueueParts) {}
 
@@ -40,19 +41,19 @@ export class RequestQueueAndRetry {
     s.requestEndStream = endStream;
     s.outPhase = endStream ? 'done' : 'body';
     if (endStream) s.endQueued = true;
-    this.queue.push(s);
+    this.push(s);
     this.pump();
   }
 
   /** A queued request the application cancelled: it never reaches the wire. */
   remove(s: H2Stream): void {
-    const i = this.queue.indexOf(s);
-    if (i >= 0) this.queue.splice(i, 1);
+    const i = this.queue?.indexOf(s) ?? -1;
+    if (i >= 0) this.queue?.splice(i, 1);
   }
 
   /** None of the queued requests will be sent on this connection. */
   clear(): void {
-    this.queue.length = 0;
+    this.queue = undefined;
   }
 
   /** Sends queued requests while the peer's MAX_CONCURRENT_STREAMS leaves a slot. */
@@ -60,6 +61,7 @@ export class RequestQueueAndRetry {
     const p = this.p;
     while (
       !p.closing.isClosed &&
+      this.queue !== undefined &&
       this.queue.length > 0 &&
       p.registry.localActive < p.peerMaxConcurrentStreams()
     ) {
@@ -108,7 +110,12 @@ export class RequestQueueAndRetry {
     s.pendingBytes = 0;
     p.closing.closeStream(s, 'recvReset');
     p.emit({ kind: 'requestRetried', previousStreamId: s.id, streamId: id });
-    this.queue.push(r);
+    this.push(r);
     this.pump();
+  }
+
+  private push(s: H2Stream): void {
+    if (this.queue === undefined) this.queue = [s];
+    else this.queue.push(s);
   }
 }

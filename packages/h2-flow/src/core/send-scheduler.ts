@@ -24,31 +24,41 @@ const LEVELS = 8;
  * s.add(stream); s.next(); // stream
  */
 export class SendScheduler<T extends Schedulable> {
-  private readonly heads: (T | null)[] = new Array<T | null>(LEVELS).fill(null);
-  private readonly tails: (T | null)[] = new Array<T | null>(LEVELS).fill(null);
+  /**
+   * Each level's head (slot 2u) and tail (2u + 1); made when a stream is added and dropped when
+   * the last one leaves, so an idle connection keeps no arrays (~220 B for a head and a tail array).
+   */
+  private ends: (T | null)[] | undefined;
+  /** Streams scheduled now. */
+  private count = 0;
 
   /** Appends the stream at the tail of its urgency level, unless it is already scheduled. */
   add(s: T): void {
     if (s.scheduled) return;
+    this.ends ??= new Array<T | null>(2 * LEVELS).fill(null);
+    const ends = this.ends;
     const u = s.urgency;
     s.scheduled = true;
     s.schedNext = null;
-    s.schedPrev = this.tails[u]!;
-    if (s.schedPrev === null) this.heads[u] = s;
+    s.schedPrev = ends[2 * u + 1]!;
+    if (s.schedPrev === null) ends[2 * u] = s;
     else s.schedPrev.schedNext = s;
-    this.tails[u] = s;
+    ends[2 * u + 1] = s;
+    this.count++;
   }
 
   remove(s: T): void {
-    if (!s.scheduled) return;
+    const ends = this.ends;
+    if (!s.scheduled || ends === undefined) return;
     const u = s.urgency;
-    if (s.schedPrev === null) this.heads[u] = s.schedNext as T | null;
+    if (s.schedPrev === null) ends[2 * u] = s.schedNext as T | null;
     else s.schedPrev.schedNext = s.schedNext;
-    if (s.schedNext === null) this.tails[u] = s.schedPrev as T | null;
+    if (s.schedNext === null) ends[2 * u + 1] = s.schedPrev as T | null;
     else s.schedNext.schedPrev = s.schedPrev;
     s.schedPrev = null;
     s.schedNext = null;
     s.scheduled = false;
+    if (--this.count === 0) this.ends = undefined;
   }
 
   /** Moves the stream to the tail of its level (after it sent one frame as an incremental stream). */
@@ -69,8 +79,10 @@ export class SendScheduler<T extends Schedulable> {
 
   /** The stream to serve now, or null when none is ready. */
   next(): T | null {
+    const ends = this.ends;
+    if (ends === undefined) return null;
     for (let u = 0; u < LEVELS; u++) {
-      const h = this.heads[u]!;
+      const h = ends[2 * u]!;
       if (h !== null) return h;
     }
     return null;
@@ -78,8 +90,10 @@ export class SendScheduler<T extends Schedulable> {
 
   /** Forgets every stream (the connection closed). */
   clear(): void {
+    const ends = this.ends;
+    if (ends === undefined) return;
     for (let u = 0; u < LEVELS; u++) {
-      let s = this.heads[u]!;
+      let s = ends[2 * u]!;
       while (s !== null) {
         const n = s.schedNext as T | null;
         s.schedPrev = null;
@@ -87,8 +101,8 @@ export class SendScheduler<T extends Schedulable> {
         s.scheduled = false;
         s = n!;
       }
-      this.heads[u] = null;
-      this.tails[u] = null;
     }
+    this.ends = undefined;
+    this.count = 0;
   }
 }

@@ -80,7 +80,7 @@ export class SettingsExchange {
       const delta = r.values.initialWindowSize - previous;
       if (delta !== 0) {
         // Pitfall: our new INITIAL_WINDOW_SIZE applies to receive windows only once ACKed (§6.9.2).
-        for (const s of p.registry.live.values()) {
+        for (const s of p.registry.streams()) {
           s.recv.applyDelta(delta);
           p.streamWindowChanged(s);
         }
@@ -93,7 +93,7 @@ export class SettingsExchange {
     if (r.changed.includes('initialWindowSize')) {
       // RFC 9113 §6.9.2: the delta moves every stream's send window (may go negative), never the connection's.
       const delta = r.values.initialWindowSize - this.peer.initialWindowSize;
-      for (const s of p.registry.live.values()) {
+      for (const s of p.registry.streams()) {
         if (!s.sendWindow.grow(delta))
           return c.connectionError(
             'FLOW_CONTROL_ERROR',

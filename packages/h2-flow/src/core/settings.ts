@@ -133,21 +133,25 @@ export function announcedSettings(o: ResolvedOptions): SettingsEntry[] {
 export class LocalSettings {
   /** In force: announced and acknowledged. */
   acked: SettingsValues = INITIAL_SETTINGS;
-  private readonly pending: { entries: readonly SettingsEntry[]; sentAt: number }[] = [];
+  /** Sent and not yet acknowledged, oldest first; none: no array (once the first is ACKed, usually for good). */
+  private pending: { entries: readonly SettingsEntry[]; sentAt: number }[] | undefined;
 
   sent(entries: readonly SettingsEntry[], now: number): void {
-    this.pending.push({ entries, sentAt: now });
+    const p = { entries, sentAt: now };
+    if (this.pending === undefined) this.pending = [p];
+    else this.pending.push(p);
   }
 
   /** When the oldest unacknowledged SETTINGS was sent, or undefined. */
   get oldestPendingAt(): number | undefined {
-    return this.pending[0]?.sentAt;
+    return this.pending?.[0]?.sentAt;
   }
 
   /** The peer ACKed the oldest pending frame; undefined when none was pending. */
   acknowledged(): SettingsUpdate | undefined {
-    const p = this.pending.shift();
+    const p = this.pending?.shift();
     if (p === undefined) return undefined;
+    if (this.pending?.length === 0) this.pending = undefined;
     // Our own values were checked when resolving options, so this cannot fail.
     const r = applySettings(this.acked, p.entries, 'server') as SettingsUpdate;
     this.acked = r.values;

@@ -5,6 +5,8 @@ import type { ClosedCause } from './stream-state.js';
 /** RFC 9113 §5.1.1: stream identifiers are 31 bits; a connection that used them all is done. */
 export const MAX_STREAM_ID = 0x7fff_ffff;
 
+const NO_STREAMS: ReadonlyMap<number, H2Stream> = new Map();
+
 interface ClosedRecord {
   readonly cause: ClosedCause;
   readonly at: number;
@@ -18,8 +20,11 @@ interface ClosedRecord {
  * hyperium/h2 splits the same concern into `streams/store.rs` and `streams/counts.rs`.
  */
 export class StreamRegistry {
-  /** Open, half-closed, and (client) queued streams. */
-  readonly live = new Map<number, H2Stream>();
+  /**
+   * Open, half-closed, and (client) queued streams: made with the first, dropped with the last,
+   * so an idle connection keeps no empty Map (~180 B, a Map's table does not shrink below it).
+   */
+  private live: Map<number, H2Stream> | undefined;
   /**
    * Connection credit still on loan for streams that closed before their data was consumed;
    * made on the first such stream.
@@ -44,11 +49,16 @@ export class StreamRegistry {
   }
 
   get(id: number): H2Stream | undefined {
-    return this.live.get(id);
+    return this.live?.get(id);
   }
 
   get size(): number {
-    return this.live.size;
+    return this.live?.size ?? 0;
+  }
+
+  /** The live streams (a stream added while iterating may or may not be visited). */
+  streams(): IterableIterator<H2Stream> {
+    return (this.live ?? NO_STREAMS).values();
   }
 
   /** True for ids of the peer's parity (odd from a client, even from a server). */
@@ -60,7 +70,7 @@ export class StreamRegistry {
   isIdle(id: number): boolean {
     return this.isPeerId(id)
       ? id > this.highestPeerId
-      : id >= this.nextLocalId || this.live.get(id)?.queued === true;
+      : id >= this.nextLocalId || this.live?.get(id)?.queued === true;
   }
 
   /** A fresh local id, or undefined once 2^31-1 is passed (§5.1.1: open a new connection). */
@@ -72,6 +82,7 @@ export class StreamRegistry {
   }
 
   add(s: H2Stream): void {
+    this.live ??= new Map();
     this.live.set(s.id, s);
   }
 
@@ -84,7 +95,7 @@ export class StreamRegistry {
 
   /** Drops a live stream and its count. */
   remove(s: H2Stream): void {
-    this.live.delete(s.id);
+    if (this.live?.delete(s.id) === true && this.live.size === 0) this.live = undefined;
     if (s.counted) {
       s.counted = false;
       if (s.peerInitiated) this.peerActive--;
@@ -137,11 +148,11 @@ export class StreamRegistry {
   /** The connection is over: no stream is live any more. */
   clear(): void {
     // Streams still referenced by a caller up the stack must read as closed and uncounted.
-    for (const s of this.live.values()) {
+    for (const s of this.streams()) {
       s.state = 'closed';
       s.counted = false;
     }
-    this.live.clear();
+    this.live = undefined;
     this.peerActive = 0;
     this.localActive = 0;
   }
