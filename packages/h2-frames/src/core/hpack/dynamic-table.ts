@@ -52,6 +52,9 @@ export class DynamicTable {
     this.evictTo(maxSize);
   }
 
+  /** Called with each entry evicted, oldest first (the encoder forgets its index of them). */
+  protected evicted(_entry: HeaderField): void {}
+
   private evictTo(limit: number): void {
     while (this.size > limit && this.count > 0) {
       const slot = (this.head + this.count - 1) & (this.ring.length - 1);
@@ -59,6 +62,7 @@ export class DynamicTable {
       this.ring[slot] = undefined;
       this.count--;
       this.size -= entrySize(e.name, e.value);
+      this.evicted(e);
     }
   }
 

@@ -49,14 +49,11 @@ let scratch = new Uint8Array(4096);
  * const block = e.encode([{ name: ':status', value: '200' }]);
  */
 export class HpackEncoder {
-  private readonly table: DynamicTable;
+  private readonly table: EncoderTable;
   /** name\0value → insertion number; index = inserted - number (newest is 0). */
   private readonly dynamicFull = new Map<string, number>();
   private inserted = 0;
-  /** The key of every insertion still in the table or not yet forgotten, oldest first. */
-  private keys: string[] = [];
-  /** Index in `keys` of the oldest insertion not yet forgotten (insertion number `forgotten`). */
-  private keysHead = 0;
+  /** Insertion number of the oldest entry not yet evicted. */
   private forgotten = 0;
   private readonly cap: number;
   /** A size update owed at the start of the next block (RFC 7541 §4.2), or -1. */
@@ -66,7 +63,7 @@ export class HpackEncoder {
   constructor(options: HpackEncoderOptions = {}) {
     this.cap = options.maxTableSize ?? 4096;
     // RFC 7541 §4.2 / RFC 9113 §6.5.2: the peer's decoder starts at 4096.
-    this.table = new DynamicTable(Math.min(4096, this.cap));
+    this.table = new EncoderTable(Math.min(4096, this.cap), this);
   }
 
   /** The peer's SETTINGS_HEADER_TABLE_SIZE changed: use min(it, our cap) from the next block. */
@@ -77,7 +74,6 @@ export class HpackEncoder {
     this.minPendingUpdate = this.minPendingUpdate < 0 ? size : Math.min(this.minPendingUpdate, size);
     this.pendingUpdate = size;
     this.table.resize(size);
-    this.forgetEvicted();
   }
 
   encode(fields: FieldList): Uint8Array {
@@ -94,6 +90,18 @@ export class HpackEncoder {
     }
     for (const f of fields) p = this.encodeField(f, buf, p);
     return buf.slice(0, p);
+  }
+
+  /**
+   * An entry left the table (oldest first, insertion number `forgotten`): its map entry goes,
+   * unless the key was inserted again since and points at the newer insertion. O(1) per eviction,
+   * with the key rebuilt from the entry rather than kept per insertion (an array V8 sizes for 17
+   * keys at the first, ~180 B per idle connection).
+   */
+  forget(e: HeaderField): void {
+    const key = `${e.name}\0${e.value}`;
+    if (this.dynamicFull.get(key) === this.forgotten) this.dynamicFull.delete(key);
+    this.forgotten++;
   }
 
   private encodeField(f: HeaderField, buf: Uint8Array, p: number): number {
@@ -115,34 +123,27 @@ export class HpackEncoder {
       p = writeInt(buf, p, 4, 0x10, nameIndex); // RFC 7541 §6.2.3 never indexed
     } else if (entrySize(name, value) <= this.table.maxSize) {
       p = writeInt(buf, p, 6, 0x40, nameIndex); // §6.2.1 with incremental indexing
-      this.table.add({ name, value });
-      this.keys.push(key);
+      this.table.add({ name, value }); // evicts first: the new key is not in the map, none of theirs is it
       this.dynamicFull.set(key, this.inserted++);
-      this.forgetEvicted();
     } else {
       p = writeInt(buf, p, 4, 0x00, nameIndex); // §6.2.2 without indexing
     }
     if (nameIndex === 0) p = writeString(buf, p, name);
     return writeString(buf, p, value);
   }
+}
 
-  /**
-   * Drops the map entries of evicted table entries, oldest first: O(1) per eviction (it was a scan
-   * of the whole map per insertion once the table was full). A key inserted again since points at
-   * its newer insertion and stays.
-   */
-  private forgetEvicted(): void {
-    const oldestKept = this.inserted - this.table.length;
-    while (this.forgotten < oldestKept) {
-      const key = this.keys[this.keysHead] as string;
-      if (this.dynamicFull.get(key) === this.forgotten) this.dynamicFull.delete(key);
-      this.keysHead++;
-      this.forgotten++;
-    }
-    if (this.keysHead > 1024 && this.keysHead * 2 > this.keys.length) {
-      this.keys = this.keys.slice(this.keysHead);
-      this.keysHead = 0;
-    }
+/** The encoder's dynamic table: tells the encoder what it evicts. */
+class EncoderTable extends DynamicTable {
+  constructor(
+    maxSize: number,
+    private readonly encoder: HpackEncoder,
+  ) {
+    super(maxSize);
+  }
+
+  protected override evicted(e: HeaderField): void {
+    this.encoder.forget(e);
   }
 }
 
