@@ -139,6 +139,22 @@ describe('RFC 9113 §6.5.2 peer settings are checked', () => {
     expect(h.goaway()?.errorCode).toBe('PROTOCOL_ERROR');
   });
 
+  it("connections with equal settings share one frozen values object, ours and the peer's", () => {
+    const [a, b] = [0, 1].map(() => {
+      const h = new Harness({ role: 'server' });
+      h.conn.start(0);
+      h.send(frames.settings({ [SETTINGS.MAX_FRAME_SIZE]: 32_768 }), frames.settingsAck());
+      return {
+        peer: h.eventsOf('settingsChanged')[0]?.settings,
+        ours: h.eventsOf('settingsAcknowledged')[0]?.settings,
+      };
+    });
+    expect(a?.peer?.maxFrameSize).toBe(32_768);
+    expect(b?.peer).toBe(a?.peer);
+    expect(b?.ours).toBe(a?.ours);
+    expect(Object.isFrozen(a?.ours)).toBe(true);
+  });
+
   it('a SETTINGS ACK with a payload is a connection error FRAME_SIZE_ERROR (§6.5)', () => {
     const h = Harness.ready({ role: 'server' });
     h.send({ type: 'SETTINGS', streamId: 0, ack: true, settings: [{ id: 1, value: 1 }] });

@@ -91,7 +91,25 @@ export function applySettings(
     if (values[name] !== value && !changed.includes(name)) changed.push(name);
     values[name] = value;
   }
-  return { values, changed };
+  return { values: interned(values), changed };
+}
+
+/**
+ * Equal settings values as one frozen object: each connection keeps ours (once ACKed) and the
+ * peer's (~80 B each), and most connections of a server have the same ones (one options object,
+ * a few kinds of clients). Bounded: a peer sending ever new values only empties the cache.
+ */
+const internedValues = new Map<string, SettingsValues>();
+const MAX_INTERNED = 64;
+
+function interned(values: SettingsValues): SettingsValues {
+  let key = '';
+  for (const name of NAME_BY_ID.values()) key += `${values[name]},`;
+  const known = internedValues.get(key);
+  if (known !== undefined) return known;
+  if (internedValues.size >= MAX_INTERNED) internedValues.clear();
+  internedValues.set(key, Object.freeze(values));
+  return values;
 }
 
 function err(code: 'PROTOCOL_ERROR' | 'FLOW_CONTROL_ERROR', message: string): H2ProtocolError {
