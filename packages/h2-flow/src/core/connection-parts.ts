@@ -1,4 +1,4 @@
-import { type Clock, Closing } from './closing.js';
+import { Closing } from './closing.js';
 import { ConnectionTimers } from './connection-timers.js';
 import { ConnectionWiring } from './connection-wiring.js';
 import { ControlAnswers } from './control-answers.js';
@@ -23,29 +23,34 @@ import { StreamRegistry } from './stream-registry.js';
 /** RFC 9113 §6.9.2: the connection window starts at 65 535 whatever the settings say. */
 export const INITIAL_CONNECTION_WINDOW = 65_535;
 
-/** The units a `Connection` is made of; only the `Connection` holds them all. */
-export interface ConnectionParts {
-  readonly clock: Clock;
-  /** The sink's callbacks, counted in `sinkDepth`. */
-  readonly sink: Pick<ConnectionWiring, 'frame' | 'emit' | 'sinkDepth'>;
-  readonly connSend: FlowWindow;
-  readonly scheduler: SendScheduler<H2Stream>;
-  readonly registry: StreamRegistry;
-  readonly pings: PingAndKeepalive;
-  readonly credit: CreditReturn;
-  readonly controlAnswers: ControlAnswers;
-  readonly closing: Closing;
-  readonly settings: SettingsExchange;
-  readonly send: SendPath;
-  readonly requests: RequestQueueAndRetry;
-  readonly shutdown: GoawayAndShutdown;
-  readonly inbound: ReceivePath;
-  readonly timers: ConnectionTimers;
-  readonly bodyTimeouts: RequestBodyTimeouts;
-  readonly unreadBodies: UnreadBodyFence;
-  /** Makes stream records: `newStream` gives one with the windows of the settings in force, registered. */
-  readonly streams: Pick<ConnectionWiring, 'newStream'>;
-}
+/**
+ * The units a `Connection` is made of, as it sees them: the `ConnectionWiring` they are wired
+ * through, which holds them all, and its sink (`frame`, `emit`, counted in `sinkDepth`) and
+ * `newStream`.
+ */
+export type ConnectionParts = Pick<
+  ConnectionWiring,
+  | 'clock'
+  | 'frame'
+  | 'emit'
+  | 'sinkDepth'
+  | 'newStream'
+  | 'connSend'
+  | 'scheduler'
+  | 'registry'
+  | 'pings'
+  | 'credit'
+  | 'controlAnswers'
+  | 'closing'
+  | 'settings'
+  | 'send'
+  | 'requests'
+  | 'shutdown'
+  | 'inbound'
+  | 'timers'
+  | 'bodyTimeouts'
+  | 'unreadBodies'
+>;
 
 /**
  * Builds the units and wires each to the narrow parts it needs (a frame writer, an event emitter,
@@ -76,24 +81,6 @@ export function assembleConnection(o: ResolvedOptions, sink: ConnectionSink): Co
   w.requests = new RequestQueueAndRetry(w);
   w.shutdown = new GoawayAndShutdown(w);
   w.inbound = new ReceivePath(w);
-  return {
-    unreadBodies: w.unreadBodies,
-    timers: new ConnectionTimers(w),
-    bodyTimeouts: w.bodyTimeouts,
-    clock: w.clock,
-    sink: w,
-    connSend: w.connSend,
-    scheduler: w.scheduler,
-    registry: w.registry,
-    pings: w.pings,
-    credit: w.credit,
-    controlAnswers: w.controlAnswers,
-    closing: w.closing,
-    settings: w.settings,
-    send: w.send,
-    requests: w.requests,
-    shutdown: w.shutdown,
-    inbound: w.inbound,
-    streams: w,
-  };
+  w.timers = new ConnectionTimers(w);
+  return w;
 }

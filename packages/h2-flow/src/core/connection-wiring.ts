@@ -1,6 +1,6 @@
 import type { DecodedFrame } from '@h2tubes/h2-frames/core';
 import type { Clock, Closing, ClosingParts } from './closing.js';
-import type { TimerParts } from './connection-timers.js';
+import type { ConnectionTimers, TimerParts } from './connection-timers.js';
 import type { ControlAnswers } from './control-answers.js';
 import type { CreditReturn, ReceiveWindowWatch } from './credit-return.js';
 import type { ConnectionEvent, ConnectionSink } from './events.js';
@@ -63,6 +63,7 @@ export class ConnectionWiring
   requests!: RequestQueueAndRetry;
   shutdown!: GoawayAndShutdown;
   inbound!: ReceivePath;
+  timers!: ConnectionTimers;
 
   /** How deep we are inside the sink's callbacks (0: the caller is not called back by us). */
   sinkDepth = 0;

@@ -7,28 +7,16 @@ import {
   H2UsageError,
   parseRequestHead,
 } from '@h2tubes/h2-frames/core';
-import type { Clock, Closing } from './closing.js';
 import { assembleConnection, type ConnectionParts, INITIAL_CONNECTION_WINDOW } from './connection-parts.js';
-import type { ConnectionTimers } from './connection-timers.js';
-import type { ControlAnswers } from './control-answers.js';
-import type { CreditReturn } from './credit-return.js';
 import type { ConnectionSink } from './events.js';
-import type { FlowWindow } from './flow-window.js';
-import type { GoawayAndShutdown, GoawayOptions } from './goaway-and-shutdown.js';
+import type { GoawayOptions } from './goaway-and-shutdown.js';
 import { type ConnectionOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import * as out from './outbound-frames.js';
-import type { PingAndKeepalive } from './ping-and-keepalive.js';
 import { parsePriority } from './priority.js';
-import type { ReceivePath } from './receive-path.js';
-import { startDiscarding, type UnreadBodyFence } from './request-body-discard.js';
-import type { RequestBodyTimeouts } from './request-body-timeouts.js';
-import type { RequestQueueAndRetry } from './request-queue-and-retry.js';
+import { startDiscarding } from './request-body-discard.js';
 import { responseHasNoContent } from './response-has-no-content.js';
-import type { SendPath } from './send-path.js';
 import type { SettingsValues } from './settings.js';
-import type { SettingsExchange } from './settings-exchange.js';
 import type { H2Stream } from './stream.js';
-import type { StreamRegistry } from './stream-registry.js';
 import { UsageChecks } from './usage-checks.js';
 
 export type { GoawayOptions } from './goaway-and-shutdown.js';
@@ -72,48 +60,18 @@ export type { GoawayOptions } from './goaway-and-shutdown.js';
 export class Connection {
   readonly role: 'server' | 'client';
   private readonly o: ResolvedOptions;
-  /** The sink, counted (`sinkDepth`): frames and events go out through it. */
-  private readonly sink: ConnectionParts['sink'];
-  private readonly clock: Clock;
-  private readonly timers: ConnectionTimers;
-  private readonly connSend: FlowWindow;
-  private readonly registry: StreamRegistry;
-  private readonly pings: PingAndKeepalive;
-  private readonly credit: CreditReturn;
-  private readonly controlAnswers: ControlAnswers;
-  private readonly closing: Closing;
-  private readonly settings: SettingsExchange;
-  private readonly send: SendPath;
-  private readonly requests: RequestQueueAndRetry;
-  private readonly shutdown: GoawayAndShutdown;
-  private readonly inbound: ReceivePath;
+  /**
+   * The units, reached through the one object that wires them (not a field each here: an idle
+   * connection would keep every reference twice, ~130 B).
+   */
+  private readonly p: ConnectionParts;
   private readonly checks: UsageChecks;
-  private readonly bodyTimeouts: RequestBodyTimeouts;
-  private readonly unreadBodies: UnreadBodyFence;
-  private readonly streams: ConnectionParts['streams'];
 
   constructor(options: ConnectionOptions, sink: ConnectionSink) {
     this.o = resolvedOnce(options);
     this.role = this.o.role;
     const p = assembleConnection(this.o, sink);
-    this.sink = p.sink;
-    this.clock = p.clock;
-    this.connSend = p.connSend;
-    this.registry = p.registry;
-    this.pings = p.pings;
-    this.credit = p.credit;
-    this.controlAnswers = p.controlAnswers;
-    this.closing = p.closing;
-    this.settings = p.settings;
-    this.send = p.send;
-    this.requests = p.requests;
-    this.shutdown = p.shutdown;
-    this.inbound = p.inbound;
-    this.streams = p.streams;
-    this.timers = p.timers;
-    this.bodyTimeouts = p.bodyTimeouts;
-    this.unreadBodies = p.unreadBodies;
-    // The settings unit itself, not a closure over `p`: that would keep the parts record alive.
+    this.p = p;
     this.checks = new UsageChecks(this.role, p.registry, p.closing, p.settings);
   }
 
@@ -125,49 +83,49 @@ export class Connection {
    */
   start(now: number): void {
     this.outsideSink('start');
-    if (this.timers.startedAt >= 0) throw new H2UsageError('start() was already called');
-    this.clock.now = now;
-    this.timers.startedAt = now;
-    this.pings.heard(now);
-    this.registry.idleSince = now;
-    this.settings.start(now);
+    if (this.p.timers.startedAt >= 0) throw new H2UsageError('start() was already called');
+    this.p.clock.now = now;
+    this.p.timers.startedAt = now;
+    this.p.pings.heard(now);
+    this.p.registry.idleSince = now;
+    this.p.settings.start(now);
     const raise = this.o.connectionWindowSize - INITIAL_CONNECTION_WINDOW;
     if (raise > 0) {
-      this.credit.connRecv.available += raise;
-      this.sink.frame(out.windowUpdate(0, raise));
+      this.p.credit.connRecv.available += raise;
+      this.p.frame(out.windowUpdate(0, raise));
     }
   }
 
   /** True once the connection is over (`connectionClosed` was emitted); stop reading then. */
   get isClosed(): boolean {
-    return this.closing.isClosed;
+    return this.p.closing.isClosed;
   }
 
   /** The peer's settings in force. */
   get peerSettings(): SettingsValues {
-    return this.settings.peer;
+    return this.p.settings.peer;
   }
 
   /** Our settings in force (announced and acknowledged). */
   get localSettings(): SettingsValues {
-    return this.settings.local.acked;
+    return this.p.settings.local.acked;
   }
 
   /** Send windows as the peer granted them: the connection's (streamId 0) or a stream's. */
   sendWindow(streamId: number): number {
-    if (streamId === 0) return this.connSend.size;
-    return this.registry.get(streamId)?.sendWindow.size ?? 0;
+    if (streamId === 0) return this.p.connSend.size;
+    return this.p.registry.get(streamId)?.sendWindow.size ?? 0;
   }
 
   /** Receive windows: what the peer may still send on the connection (0) or a stream. */
   receiveWindow(streamId: number): number {
-    if (streamId === 0) return this.credit.connRecv.available;
-    return this.registry.get(streamId)?.recv.available ?? 0;
+    if (streamId === 0) return this.p.credit.connRecv.available;
+    return this.p.registry.get(streamId)?.recv.available ?? 0;
   }
 
   /** Streams currently open or half-closed (queued client requests not included). */
   get activeStreams(): number {
-    return this.registry.peerActive + this.registry.localActive;
+    return this.p.registry.peerActive + this.p.registry.localActive;
   }
 
   /**
@@ -176,7 +134,7 @@ export class Connection {
    * often this is called, those owed in a burst: see `control-answers.ts`).
    */
   flushed(): void {
-    this.controlAnswers.flushed();
+    this.p.controlAnswers.flushed();
   }
 
   /**
@@ -186,14 +144,14 @@ export class Connection {
    */
   tick(now: number): void {
     this.outsideSink('tick');
-    this.clock.now = now;
-    if (!this.closing.isClosed && this.timers.startedAt >= 0) this.timers.tick(now);
+    this.p.clock.now = now;
+    if (!this.p.closing.isClosed && this.p.timers.startedAt >= 0) this.p.timers.tick(now);
   }
 
   /** The earliest time `tick` has something to check, or undefined when no timer runs. */
   nextDeadline(): number | undefined {
-    if (this.closing.isClosed || this.timers.startedAt < 0) return undefined;
-    const t = this.timers.deadline();
+    if (this.p.closing.isClosed || this.p.timers.startedAt < 0) return undefined;
+    const t = this.p.timers.deadline();
     return t === Number.POSITIVE_INFINITY ? undefined : t;
   }
 
@@ -202,24 +160,24 @@ export class Connection {
   /** One decoded frame from the peer. Never throws for bad input: answers on the wire instead. */
   receive(frame: DecodedFrame, now: number): void {
     this.outsideSink('receive');
-    this.clock.now = now;
-    this.pings.heard(now);
-    if (this.closing.isClosed) return;
-    if (!this.settings.prefaceReceived) {
+    this.p.clock.now = now;
+    this.p.pings.heard(now);
+    if (this.p.closing.isClosed) return;
+    if (!this.p.settings.prefaceReceived) {
       // RFC 9113 §3.4: the peer's preface ends with a SETTINGS frame; anything else first is an error.
       if (frame.type !== 'SETTINGS' || frame.ack) {
-        this.closing.connectionError('PROTOCOL_ERROR', `${frame.type} before the peer's SETTINGS`);
+        this.p.closing.connectionError('PROTOCOL_ERROR', `${frame.type} before the peer's SETTINGS`);
         return;
       }
     }
-    const r = this.inbound;
+    const r = this.p.inbound;
     switch (frame.type) {
       case 'DATA':
         return r.data(frame);
       case 'FIELD_BLOCK':
         return frame.kind === 'HEADERS'
           ? r.headers(frame)
-          : this.closing.connectionError(
+          : this.p.closing.connectionError(
               'PROTOCOL_ERROR',
               'PUSH_PROMISE received: push is disabled (RFC 9113 §8.4)',
             );
@@ -228,11 +186,11 @@ export class Connection {
       case 'RST_STREAM':
         return r.rstStream(frame);
       case 'SETTINGS':
-        return this.settings.received(frame);
+        return this.p.settings.received(frame);
       case 'PING':
-        return this.pings.received(frame, now);
+        return this.p.pings.received(frame, now);
       case 'GOAWAY':
-        return this.shutdown.received(frame);
+        return this.p.shutdown.received(frame);
       case 'WINDOW_UPDATE':
         return r.windowUpdate(frame);
       case 'PRIORITY_UPDATE':
@@ -253,12 +211,12 @@ export class Connection {
    */
   receiveFrameError(error: H2ProtocolError, now: number): void {
     this.outsideSink('receiveFrameError');
-    this.clock.now = now;
-    this.pings.heard(now);
-    if (this.closing.isClosed) return;
-    if (error.scope === 'connection' || error.streamId === 0 || !this.settings.prefaceReceived)
-      return this.closing.connectionError(error.code, error.message);
-    this.inbound.decoderStreamError(error.streamId, error.code, error.message);
+    this.p.clock.now = now;
+    this.p.pings.heard(now);
+    if (this.p.closing.isClosed) return;
+    if (error.scope === 'connection' || error.streamId === 0 || !this.p.settings.prefaceReceived)
+      return this.p.closing.connectionError(error.code, error.message);
+    this.p.inbound.decoderStreamError(error.streamId, error.code, error.message);
   }
 
   // ───────────────────────────── application: messages ─────────────────────────────
@@ -276,27 +234,27 @@ export class Connection {
    */
   request(fields: FieldList, options: { endStream?: boolean } = {}): number {
     if (this.role !== 'client') throw new H2UsageError('request() is for the client role');
-    if (this.timers.startedAt < 0) throw new H2UsageError('call start() first');
+    if (this.p.timers.startedAt < 0) throw new H2UsageError('call start() first');
     if (!this.canRequest())
       throw new H2UsageError('the connection no longer accepts requests (GOAWAY or closed)');
-    const head = parseRequestHead(fields, this.settings.peer.enableConnectProtocol === 1);
+    const head = parseRequestHead(fields, this.p.settings.peer.enableConnectProtocol === 1);
     if (typeof head === 'string') throw new H2UsageError(`malformed request: ${head}`);
     this.checks.outboundSize(fields);
-    const id = this.registry.allocateLocalId();
+    const id = this.p.registry.allocateLocalId();
     if (id === undefined)
       throw new H2UsageError('stream ids exhausted: open a new connection (RFC 9113 §5.1.1)');
-    const s = this.streams.newStream(
+    const s = this.p.newStream(
       id,
       false,
       head.priority === undefined ? undefined : parsePriority(head.priority),
     );
-    this.requests.enqueue(s, head.method, fields, options.endStream ?? false);
+    this.p.requests.enqueue(s, head.method, fields, options.endStream ?? false);
     return id;
   }
 
   /** False once GOAWAY was sent or received or the connection closed: open a new connection. */
   canRequest(): boolean {
-    return !this.closing.isClosed && this.shutdown.open;
+    return !this.p.closing.isClosed && this.p.shutdown.open;
   }
 
   /**
@@ -314,9 +272,9 @@ export class Connection {
       throw new H2UsageError('respond() needs a final status (200-599); use sendInformational for 1xx');
     const endStream = options.endStream ?? false;
     s.outNoBody = responseHasNoContent(s.method, status);
-    this.sink.frame(out.headers(streamId, fields, endStream));
+    this.p.frame(out.headers(streamId, fields, endStream));
     s.outPhase = endStream ? 'done' : 'body';
-    if (endStream) this.closing.weEnded(s);
+    if (endStream) this.p.closing.weEnded(s);
     return true;
   }
 
@@ -333,7 +291,7 @@ export class Connection {
     const status = this.checks.responseStatus(fields);
     if (status >= 200 || status === 101)
       throw new H2UsageError('sendInformational() needs a 1xx status other than 101');
-    this.sink.frame(out.headers(streamId, fields, false));
+    this.p.frame(out.headers(streamId, fields, false));
     return true;
   }
 
@@ -361,7 +319,7 @@ export class Connection {
       s.endQueued = true;
       s.outPhase = 'done';
     }
-    this.send.afterEnqueue(s);
+    this.p.send.afterEnqueue(s);
     return true;
   }
 
@@ -380,7 +338,7 @@ export class Connection {
     s.trailers = fields;
     s.endQueued = true;
     s.outPhase = 'done';
-    this.send.afterEnqueue(s);
+    this.p.send.afterEnqueue(s);
     return true;
   }
 
@@ -397,7 +355,7 @@ export class Connection {
    * if (c.wantsData(id, socketRoom / bodiesBeingPulled)) pullNext(id);
    */
   wantsData(streamId: number, readAhead = 0): boolean {
-    const s = this.registry.get(streamId);
+    const s = this.p.registry.get(streamId);
     if (s === undefined || s.queued || s.outPhase !== 'body') return false;
     if (s.pendingBytes < this.o.sendBufferSize) return true;
     return readAhead > 0 && s.pendingBytes < Math.min(readAhead, this.sendableNow(s));
@@ -405,7 +363,7 @@ export class Connection {
 
   /** Octets of DATA the windows would let this stream send now (RFC 9113 §6.9.1). */
   private sendableNow(s: H2Stream): number {
-    return Math.min(s.sendWindow.size, this.connSend.size);
+    return Math.min(s.sendWindow.size, this.p.connSend.size);
   }
 
   /**
@@ -424,12 +382,12 @@ export class Connection {
    */
   flush(maxBytes: number): number {
     this.outsideSink('flush');
-    return this.send.flush(maxBytes);
+    return this.p.send.flush(maxBytes);
   }
 
   /** The calls that drive the core are refused from inside the sink (see "Re-entrancy" above). */
   private outsideSink(what: string): void {
-    if (this.sink.sinkDepth > 0)
+    if (this.p.sinkDepth > 0)
       throw new H2UsageError(`${what}() called from inside the sink: call it once the core has returned`);
   }
 
@@ -441,10 +399,10 @@ export class Connection {
    * // on dataReceived: app.write(e.data); c.consume(e.streamId, e.data.length);
    */
   consume(streamId: number, n: number): void {
-    if (this.closing.isClosed || n <= 0) return;
-    const s = this.registry.get(streamId);
-    if (s !== undefined) return this.credit.stream(s, n);
-    this.credit.connection(this.registry.takeLingering(streamId, n));
+    if (this.p.closing.isClosed || n <= 0) return;
+    const s = this.p.registry.get(streamId);
+    if (s !== undefined) return this.p.credit.stream(s, n);
+    this.p.credit.connection(this.p.registry.takeLingering(streamId, n));
   }
 
   /**
@@ -460,13 +418,13 @@ export class Connection {
    */
   discardRequestBody(streamId: number): boolean {
     if (this.role !== 'server') throw new H2UsageError('discardRequestBody() is for the server role');
-    const s = this.registry.get(streamId);
+    const s = this.p.registry.get(streamId);
     if (s === undefined) {
-      this.credit.connection(this.registry.takeLingering(streamId, Number.POSITIVE_INFINITY));
+      this.p.credit.connection(this.p.registry.takeLingering(streamId, Number.POSITIVE_INFINITY));
       return this.checks.knownGone(streamId, 'discardRequestBody');
     }
-    startDiscarding(s, this.unreadBodies); // the allowance is the window before the held credit goes back
-    this.credit.stream(s, s.recv.held);
+    startDiscarding(s, this.p.unreadBodies); // the allowance is the window before the held credit goes back
+    this.p.credit.stream(s, s.recv.held);
     return true;
   }
 
@@ -481,9 +439,9 @@ export class Connection {
    */
   exemptRequestBody(streamId: number): boolean {
     if (this.role !== 'server') throw new H2UsageError('exemptRequestBody() is for the server role');
-    const s = this.registry.get(streamId);
+    const s = this.p.registry.get(streamId);
     if (s === undefined) return this.checks.knownGone(streamId, 'exemptRequestBody');
-    this.bodyTimeouts.exempt(s);
+    this.p.bodyTimeouts.exempt(s);
     return true;
   }
 
@@ -495,12 +453,12 @@ export class Connection {
    * c.resetStream(id, 'CANCEL');
    */
   resetStream(streamId: number, code: ErrorCode = 'CANCEL'): boolean {
-    const s = this.registry.get(streamId);
+    const s = this.p.registry.get(streamId);
     if (s === undefined) return this.checks.knownGone(streamId, 'resetStream');
-    if (s.queued) this.requests.remove(s);
-    else this.sink.frame(out.rstStream(streamId, code));
-    this.closing.closeStream(s, 'sentReset');
-    this.sink.emit({ kind: 'streamReset', streamId, code, by: 'local', retryable: false, error: undefined });
+    if (s.queued) this.p.requests.remove(s);
+    else this.p.frame(out.rstStream(streamId, code));
+    this.p.closing.closeStream(s, 'sentReset');
+    this.p.emit({ kind: 'streamReset', streamId, code, by: 'local', retryable: false, error: undefined });
     return true;
   }
 
@@ -513,9 +471,9 @@ export class Connection {
    * const pingId = c.ping(performance.now());
    */
   ping(now: number): number {
-    if (this.closing.isClosed) throw new H2UsageError('the connection is closed');
-    this.clock.now = now;
-    return this.pings.send('app', now);
+    if (this.p.closing.isClosed) throw new H2UsageError('the connection is closed');
+    this.p.clock.now = now;
+    return this.p.pings.send('app', now);
   }
 
   /**
@@ -532,8 +490,8 @@ export class Connection {
    * c.goaway(now, { code: 'ENHANCE_YOUR_CALM', debugData });   // immediate
    */
   goaway(now: number, options: GoawayOptions = {}): void {
-    this.clock.now = now;
-    this.shutdown.goaway(now, options);
+    this.p.clock.now = now;
+    this.p.shutdown.goaway(now, options);
   }
 }
 
