@@ -23,3 +23,23 @@ describe('HpackEncoder with a scratch buffer shared by every encoder', () => {
     expect(d.decode(e.encode(small)).fields).toEqual(small);
   });
 });
+
+describe('HpackEncoder finds fields in its dynamic table', () => {
+  it('by scanning a small table and through its map once the table grows, evictions included', () => {
+    const e = new HpackEncoder();
+    const d = new HpackDecoder();
+    const field = (i: number) => ({ name: `x-h${i}`, value: `v${i}`.repeat(40) });
+    // 4096 octets hold 35 of these (~117 each): the last rounds evict the first fields.
+    for (let round = 0; round < 3; round++) {
+      for (let n = 1; n <= 40; n++) {
+        const list = Array.from({ length: n }, (_, i) => field((i * 7 + round) % 50));
+        const block = e.encode(list);
+        expect(d.decode(block).fields).toEqual(list);
+        // Sent again at once, every field of the list is one indexed octet or two.
+        const again = e.encode(list.slice(-3));
+        expect(again.length).toBeLessThanOrEqual(6);
+        expect(d.decode(again).fields).toEqual(list.slice(-3));
+      }
+    }
+  });
+});

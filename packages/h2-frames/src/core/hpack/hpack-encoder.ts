@@ -33,6 +33,9 @@ STATIC_TABLE.forEach((f, i) => {
   if (!entry.values.has(f.value)) entry.values.set(f.value, i + 1);
 });
 
+/** Table entries up to which the encoder finds a field by scanning the table, with no map. */
+const SCAN_UP_TO = 8;
+
 /**
  * Where every encoder writes a block before copying it out (`encode` returns `slice`): encoding
  * is synchronous, so one scratch buffer serves all connections of the process; a 4 KiB buffer per
@@ -50,8 +53,12 @@ let scratch = new Uint8Array(4096);
  */
 export class HpackEncoder {
   private readonly table: EncoderTable;
-  /** name\0value → insertion number; index = inserted - number (newest is 0). */
-  private readonly dynamicFull = new Map<string, number>();
+  /**
+   * name\0value → insertion number; index = inserted - number (newest is 0). Made once the table
+   * holds more than `SCAN_UP_TO` entries; until then the table is scanned (an idle connection's
+   * few entries: a Map is ~180 B however few it holds).
+   */
+  private dynamicFull: Map<string, number> | undefined;
   private inserted = 0;
   /** Insertion number of the oldest entry not yet evicted. */
   private forgotten = 0;
@@ -95,12 +102,15 @@ export class HpackEncoder {
   /**
    * An entry left the table (oldest first, insertion number `forgotten`): its map entry goes,
    * unless the key was inserted again since and points at the newer insertion. O(1) per eviction,
-   * with the key rebuilt from the entry rather than kept per insertion (an array V8 sizes for 17
-   * keys at the first, ~180 B per idle connection).
+   * the key kept in the entry (it was an array of every insertion's key, which V8 sizes for 17 at
+   * the first: ~180 B per idle connection).
    */
-  forget(e: HeaderField): void {
-    const key = `${e.name}\0${e.value}`;
-    if (this.dynamicFull.get(key) === this.forgotten) this.dynamicFull.delete(key);
+  forget(e: EncoderEntry): void {
+    const map = this.dynamicFull;
+    if (map !== undefined) {
+      const key = e.key ?? `${e.name}\0${e.value}`;
+      if (map.get(key) === this.forgotten) map.delete(key);
+    }
     this.forgotten++;
   }
 
@@ -109,28 +119,67 @@ export class HpackEncoder {
     const sensitive =
       f.neverIndex === true || SENSITIVE.has(name) || (name === 'cookie' && value.length < SHORT_COOKIE);
     const inStatic = STATIC.get(name);
-    let key = '';
+    let key: string | undefined;
     if (!sensitive) {
       const full = inStatic?.values.get(value);
       if (full !== undefined) return writeInt(buf, p, 7, 0x80, full);
-      key = `${name}\0${value}`;
-      const dyn = this.dynamicFull.get(key);
-      if (dyn !== undefined)
-        return writeInt(buf, p, 7, 0x80, STATIC_TABLE.length + 1 + (this.inserted - 1 - dyn));
+      let dyn = -1;
+      if (this.dynamicFull === undefined) dyn = this.scan(name, value);
+      else {
+        key = `${name}\0${value}`;
+        const number = this.dynamicFull.get(key);
+        if (number !== undefined) dyn = this.inserted - 1 - number;
+      }
+      if (dyn >= 0) return writeInt(buf, p, 7, 0x80, STATIC_TABLE.length + 1 + dyn);
     }
     const nameIndex = inStatic?.index ?? 0;
     if (sensitive) {
       p = writeInt(buf, p, 4, 0x10, nameIndex); // RFC 7541 §6.2.3 never indexed
     } else if (entrySize(name, value) <= this.table.maxSize) {
       p = writeInt(buf, p, 6, 0x40, nameIndex); // §6.2.1 with incremental indexing
-      this.table.add({ name, value }); // evicts first: the new key is not in the map, none of theirs is it
-      this.dynamicFull.set(key, this.inserted++);
+      this.insert({ name, value, key });
     } else {
       p = writeInt(buf, p, 4, 0x00, nameIndex); // §6.2.2 without indexing
     }
     if (nameIndex === 0) p = writeString(buf, p, name);
     return writeString(buf, p, value);
   }
+
+  /** The dynamic-table index (0 = newest) of the field, found by scanning the table, or -1. */
+  private scan(name: string, value: string): number {
+    for (let i = 0; i < this.table.length; i++) {
+      const e = this.table.get(i) as HeaderField;
+      if (e.value === value && e.name === name) return i;
+    }
+    return -1;
+  }
+
+  /**
+   * Adds the entry (the table evicts first: the new key is not in the map, none of theirs is it)
+   * and indexes it; the map is made, with every entry, once the table outgrows a scan.
+   */
+  private insert(entry: EncoderEntry): void {
+    this.table.add(entry);
+    const number = this.inserted++;
+    let map = this.dynamicFull;
+    if (map === undefined) {
+      if (this.table.length <= SCAN_UP_TO) return;
+      map = new Map();
+      this.dynamicFull = map;
+      for (let i = this.table.length - 1; i > 0; i--) {
+        const e = this.table.get(i) as EncoderEntry;
+        e.key ??= `${e.name}\0${e.value}`;
+        map.set(e.key, number - i);
+      }
+    }
+    entry.key ??= `${entry.name}\0${entry.value}`;
+    map.set(entry.key, number);
+  }
+}
+
+/** A field in the encoder's table, with its map key once it has one. */
+interface EncoderEntry extends HeaderField {
+  key: string | undefined;
 }
 
 /** The encoder's dynamic table: tells the encoder what it evicts. */
@@ -143,7 +192,7 @@ class EncoderTable extends DynamicTable {
   }
 
   protected override evicted(e: HeaderField): void {
-    this.encoder.forget(e);
+    this.encoder.forget(e as EncoderEntry);
   }
 }
 
