@@ -95,6 +95,16 @@
  *   (heap/conn at 2,000: serverConnection 9.4–9.5 → 6.2 KiB, serve() 9.9 → 6.4 KiB. With ~6 KiB of
  *   heap per connection the young generation's doubling at 2,000 comes or not from run to run: one
  *   run at an earlier commit of the day, 6.4 KiB, had it, 19.0 KiB/conn, 1.07×.)
+ *
+ * Every table above ran node:http2 in a child that had imported our packages too. Since then each
+ * server child imports only its own row's packages (`serverChild`), and node:http2 alone measures
+ * more per connection: loading our packages had grown its young generation before the "before"
+ * figure was taken. Same code, lean children (2026-12-02, quiet machine):
+ *
+ *   KiB/conn (ratio)   2,000                 10,000
+ *   node:http2         24.8                  20.4
+ *   serverConnection   14.4  1.72×           9.3  2.20×
+ *   serve()            15.8  1.57×           9.1  2.25×
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http2 from 'node:http2';
