@@ -19,6 +19,7 @@ import {
   type AssembledFrame,
   CONNECTION_PREFACE,
   type DecodedFrame,
+  decodeFieldBlock,
   FieldBlockAssembler,
   FrameSplitter,
   H2ProtocolError,
@@ -349,20 +350,7 @@ export function runConnection(input: Uint8Array, r: Rng): Outcome {
       conn.tick(now);
     }
   };
-  const onAssembled = (f: AssembledFrame): void => {
-    if (f.type !== 'HEADER_BLOCK') return receive(f);
-    const { fields, oversized } = decoder.decode(f.block);
-    receive({
-      type: 'FIELD_BLOCK',
-      kind: f.kind,
-      streamId: f.streamId,
-      endStream: f.endStream,
-      priority: f.priority,
-      promisedStreamId: f.promisedStreamId,
-      fields,
-      oversized,
-    });
-  };
+  const onAssembled = (f: AssembledFrame): void => receive(decodeFieldBlock(decoder, f));
   const onFrame = (bytes: Uint8Array): void => {
     let parsed: ReturnType<typeof parseFrame>;
     try {

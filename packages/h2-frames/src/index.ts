@@ -13,6 +13,7 @@ export * from './tubes/assemble-field-blocks.js';
 export * from './tubes/decode-frames.js';
 export * from './tubes/decode-hpack.js';
 export * from './tubes/encode-hpack.js';
+export { decodeFieldBlock } from './tubes/frame-steps.js';
 export * from './tubes/parse-frames.js';
 export * from './tubes/serialize-frames.js';
 export * from './tubes/split-frames.js';

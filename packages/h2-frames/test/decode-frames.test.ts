@@ -5,6 +5,7 @@ import {
   assembleFieldBlocks,
   CONNECTION_PREFACE,
   type DecodedFrame,
+  decodeFieldBlock,
   decodeFrames,
   decodeHpack,
   encodeFrames,
@@ -107,5 +108,32 @@ describe('decodeFrames: the four inbound stages as one operator', () => {
     const wire = encodeFrames([{ type: 'PING', streamId: 0, ack: false, opaqueData: new Uint8Array(8) }]);
     const seen = notifications(from([wire.subarray(0, 12)]).pipe(decodeFrames()));
     expect(seen).toEqual([{ error: expect.any(String), code: 'PROTOCOL_ERROR' }]);
+  });
+});
+
+describe('decodeFieldBlock (the HPACK step, for a pipeline driven by hand)', () => {
+  it('decodes a field block with the context it is given and passes any other frame as it is', () => {
+    const encoder = new HpackEncoder();
+    const decoder = new HpackDecoder();
+    const fields = [
+      { name: ':status', value: '200' },
+      { name: 'x-seen', value: 'twice' },
+    ];
+    const ping = { type: 'PING', ack: false, data: new Uint8Array(8) } as const;
+    expect(decodeFieldBlock(decoder, ping as unknown as Parameters<typeof decodeFieldBlock>[1])).toBe(ping);
+    for (let i = 0; i < 2; i++) {
+      // The second block refers to the dynamic table the first one filled: one context, in order.
+      const block = encoder.encode(fields);
+      const out = decodeFieldBlock(decoder, {
+        type: 'HEADER_BLOCK',
+        kind: 'HEADERS',
+        streamId: 1 + 2 * i,
+        endStream: true,
+        priority: undefined,
+        promisedStreamId: undefined,
+        block,
+      } as unknown as Parameters<typeof decodeFieldBlock>[1]);
+      expect(out).toMatchObject({ type: 'FIELD_BLOCK', streamId: 1 + 2 * i, endStream: true, fields });
+    }
   });
 });

@@ -49,7 +49,16 @@ export function decodeHpackStep(
   return (f, emit) => emit(decodeFieldBlock(decoder, f));
 }
 
-/** An `EncodedFieldBlock` decoded through `decoder`; any other frame as it is. */
+/**
+ * An `EncodedFieldBlock` decoded through `decoder`; any other frame as it is. The step of
+ * `decodeHpack`, for a pipeline driven by hand (the sans-I/O core without RxJS).
+ *
+ * @example
+ * const assembler = new FieldBlockAssembler();
+ * const decoder = new HpackDecoder({ maxHeaderListSize: 65_536 });
+ * const assembled = assembler.assemble(parseFrame(bytes));
+ * if (assembled !== undefined) connection.receive(decodeFieldBlock(decoder, assembled), now);
+ */
 export function decodeFieldBlock(decoder: HpackDecoder, f: AssembledFrame): DecodedFrame {
   if (f.type !== 'HEADER_BLOCK') return f;
   const { fields, oversized } = decoder.decode(f.block);
