@@ -59,6 +59,13 @@ describe('Link and linkOperator', () => {
     // Added once closed: run at once, as Subscription does.
     kept.add(() => ran.push('late'));
     expect(ran).toContain('late');
+    // The first finalizer, the one kept in a field, can be removed too.
+    const fieldHeld = new Subscription(() => ran.push('field-held'));
+    const again = new Doubler(new Subject<number>());
+    again.add(fieldHeld);
+    again.remove(fieldHeld);
+    again.unsubscribe();
+    expect(ran).not.toContain('field-held');
   });
 
   it('does not subscribe the source when make answers the subscriber itself', () => {

@@ -59,6 +59,51 @@ describe('socketFount and socketDrain on real loopback sockets', () => {
     server.close();
   });
 
+  it('a reading that is not the first leaves the list alone: the others keep reading, the listeners stay', async () => {
+    const { server, client, accepted } = await pair();
+    const before = accepted.listenerCount('data');
+    const fount = socketFount(accepted, { onUnsubscribe: 'detach' });
+    const got: number[][] = [[], [], []];
+    const subs = got.map((g) => fount.subscribe((c) => g.push(...c)));
+    const sent = async (byte: number, expected: number[][]) => {
+      accepted.resume(); // a detached reading pauses the socket
+      client.write(Uint8Array.of(byte));
+      for (let i = 0; i < 200 && JSON.stringify(got) !== JSON.stringify(expected); i++)
+        await new Promise((r) => setTimeout(r, 5));
+      expect(got).toEqual(expected);
+    };
+    await sent(1, [[1], [1], [1]]);
+    subs[1]?.unsubscribe(); // the middle one
+    await sent(2, [[1, 2], [1], [1, 2]]);
+    subs[2]?.unsubscribe(); // the last one
+    await sent(3, [[1, 2, 3], [1], [1, 2]]);
+    expect(accepted.listenerCount('data')).toBe(before + 1);
+    subs[0]?.unsubscribe();
+    expect(accepted.listenerCount('data')).toBe(before);
+    client.destroy();
+    accepted.destroy();
+    server.close();
+  });
+
+  it('a subscriber that comes while the fount is paused does not start the socket reading', async () => {
+    const { server, client, accepted } = await pair();
+    const fount = socketFount(accepted, { onUnsubscribe: 'detach' });
+    const token = fount.pauseFlow('busy');
+    const got: number[] = [];
+    const sub = fount.subscribe((c) => got.push(...c));
+    expect(accepted.isPaused()).toBe(true);
+    client.write(Uint8Array.of(9));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(got).toEqual([]);
+    token.unpause();
+    for (let i = 0; i < 200 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(got).toEqual([9]);
+    sub.unsubscribe();
+    client.destroy();
+    accepted.destroy();
+    server.close();
+  });
+
   it("the peer's end completes the fount exactly once", async () => {
     const { server, client, accepted } = await pair();
     let completions = 0;
