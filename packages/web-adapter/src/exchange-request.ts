@@ -51,6 +51,8 @@ export class ExchangeRequest implements Materializable<Request> {
   private realValue: Request | undefined;
   /** `arrayBuffer()` read the body straight from the exchange, before any stream was made. */
   private bodyTaken = false;
+  /** The real Request got a spent body in place of ours, which was already read or locked. */
+  private bodyReplaced = false;
 
   constructor(
     private readonly exchange: ServerExchange,
@@ -89,9 +91,11 @@ export class ExchangeRequest implements Materializable<Request> {
     return this.bodyValue;
   }
 
-  /** Read from this request's own state: a real Request made later reads the same stream. */
   get bodyUsed(): boolean {
-    return this.bodyTaken || (this.bodyValue != null && isDisturbed(this.bodyValue));
+    if (this.bodyTaken) return true;
+    // A real Request that was handed the stream reads it from then on (its clone() tees it).
+    if (this.realValue !== undefined && !this.bodyReplaced) return this.realValue.bodyUsed;
+    return this.bodyValue != null && isDisturbed(this.bodyValue);
   }
 
   /**
@@ -130,13 +134,13 @@ export class ExchangeRequest implements Materializable<Request> {
     if (this.realValue === undefined) {
       const body = this.body;
       const init: StreamingRequestInit = { method: this.method, headers: this.headers, signal: this.signal };
-      const unusable = body !== null && (body.locked || isDisturbed(body));
+      this.bodyReplaced = body !== null && (body.locked || isDisturbed(body));
       if (body !== null) {
-        init.body = unusable ? emptyStream() : body;
+        init.body = this.bodyReplaced ? emptyStream() : body;
         init.duplex = 'half';
       }
       this.realValue = new Request(this.url, init);
-      if (unusable) this.realValue.arrayBuffer().catch(() => {});
+      if (this.bodyReplaced) this.realValue.arrayBuffer().catch(() => {});
     }
     return this.realValue;
   }
