@@ -134,9 +134,15 @@ const SERVE_ROW = '--serve-row=';
  * a mark-compact every few dozen MiB; so a node:http2 row sharing a process with our modules,
  * or with another row's garbage, measured slower than it is (2026-12-02, a 256 MiB upload:
  * node:http2 counting 467 MiB/s in a child that had imported our packages, 930 in a lean one).
+ * `execArgv` are node's own flags for the child (a bench passes V8 flags to every row alike).
  */
-export async function startRowInChild(module: string, index: number, args: string[] = []): Promise<Running> {
-  const { proc, next } = forkChild(module, [`${SERVE_ROW}${index}`, ...args]);
+export async function startRowInChild(
+  module: string,
+  index: number,
+  args: string[] = [],
+  execArgv: string[] = [],
+): Promise<Running> {
+  const { proc, next } = forkChild(module, [`${SERVE_ROW}${index}`, ...args], execArgv);
   const { port } = (await next()) as { port: number };
   return { port, close: () => stopChild(proc) };
 }
