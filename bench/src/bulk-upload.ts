@@ -152,9 +152,10 @@ const SELF = fileURLToPath(import.meta.url);
  * memory) that only the next scavenge frees, and a young generation grown to 8–16 MiB scavenges
  * only every 32 MiB of them. A process past V8's 8 MB activation threshold (serve(): ~10 MB;
  * node:http2 alone: ~4 MB, below it) then runs a mark-compact every few dozen MiB received.
- * 2026-12-02, this VM, 256 MiB from curl, 6 interleaved rounds, server CPU per upload:
- * V8's sizing: node:http2 counting 36 ticks (10 ms each), serve() reader 54 (600 vs 549 MiB/s);
- * with --max-semi-space-size=1 on both: node:http2 29 ticks, serve() reader 27 (880 vs 904).
+ * 2026-12-02, this VM, 256 MiB from curl, 6 interleaved rounds, server CPU per upload (from
+ * /proc/PID/stat): V8's sizing: node:http2 counting 0.36 s, serve() reader 0.54 s; with
+ * --max-semi-space-size=1 on both: 0.25 s and 0.26 s. This bench, `--semi-space=1`: the reader row
+ * 0.87 and 1.25 in two runs, arrayBuffer() 0.81 and 0.80 (see README "Performance").
  */
 const semiSpaceFlags = (mib: number): string[] => (mib > 0 ? [`--max-semi-space-size=${mib}`] : []);
 

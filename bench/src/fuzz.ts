@@ -10,7 +10,7 @@
  * and the exit code is 1. Input i depends only on (seed, i): `--replay i` runs that one again.
  *
  *   npm run fuzz                                   (1 000 000 inputs per target, random seed)
- *   npm run fuzz -- --inputs 100000 --seed 1234
+ *   npm run fuzz -- --inputs 100000 --seed 1234   (or --inputs=100000 --seed=1234)
  *   npm run fuzz -- --seed 1234 --replay 5678      (one input, verbose)
  */
 
@@ -439,12 +439,16 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 function main(): void {
   const args = process.argv.slice(2);
+  // `--name value` or `--name=value`, as the other benches take them.
   const arg = (name: string): string | undefined => {
+    const joined = args.find((a) => a.startsWith(`--${name}=`));
+    if (joined !== undefined) return joined.slice(name.length + 3);
     const i = args.indexOf(`--${name}`);
     return i >= 0 ? args[i + 1] : undefined;
   };
   const seed = Number(arg('seed') ?? Math.floor(Math.random() * 2 ** 31)) >>> 0;
   const inputs = Number(arg('inputs') ?? 1_000_000);
+  if (!Number.isSafeInteger(inputs) || inputs < 1) throw new Error(`--inputs must be a positive integer`);
   const replay = arg('replay');
   console.log(`fuzz seed ${seed} (rerun: npm run fuzz -- --seed ${seed} --inputs ${inputs})`);
   const encoderFor = (): HpackEncoder => new HpackEncoder();
