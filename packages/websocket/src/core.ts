@@ -14,6 +14,7 @@ export {
   type WebSocketMessage,
 } from './core/endpoint.js';
 export { WebSocketProtocolError, WebSocketUsageError } from './core/errors.js';
+export { nextMaskingKey } from './core/masking-keys.js';
 export {
   applyMask,
   encodeFrame,

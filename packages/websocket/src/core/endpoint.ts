@@ -1,6 +1,7 @@
 import { closePayload, parseClosePayload } from './close.js';
 import { WebSocketProtocolError, WebSocketUsageError } from './errors.js';
 import { encodeFrame, type Frame, type FrameHeader, FrameParser } from './frame.js';
+import { nextMaskingKey } from './masking-keys.js';
 import { CloseCode, isControl, Opcode } from './opcodes.js';
 import { Utf8Validator } from './utf8.js';
 
@@ -39,7 +40,7 @@ export interface EndpointOptions extends Partial<WebSocketLimits> {
    * (RFC 6455 §5.1).
    */
   readonly role: 'server' | 'client';
-  /** A client's masking keys (§5.3). Default: 4 bytes of `crypto.getRandomValues`. */
+  /** A client's masking keys (§5.3). Default: `nextMaskingKey`, 4 octets of `crypto.getRandomValues` output. */
   readonly maskKey?: () => Uint8Array;
 }
 
@@ -178,7 +179,7 @@ export class WebSocketEndpoint {
   }
 
   private writeFrame(opcode: number, payload: Uint8Array, fin = true): void {
-    const mask = this.options.role === 'client' ? (this.options.maskKey?.() ?? randomKey()) : undefined;
+    const mask = this.options.role === 'client' ? (this.options.maskKey?.() ?? nextMaskingKey()) : undefined;
     this.sink.write(encodeFrame({ fin, opcode, payload, mask }));
   }
 
@@ -263,9 +264,6 @@ export class WebSocketEndpoint {
   }
 }
 
-function randomKey(): Uint8Array {
-  return globalThis.crypto.getRandomValues(new Uint8Array(4));
-}
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   let n = 0;
