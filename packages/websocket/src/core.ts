@@ -14,7 +14,6 @@ export {
   type WebSocketMessage,
 } from './core/endpoint.js';
 export { WebSocketProtocolError, WebSocketUsageError } from './core/errors.js';
-export { nextMaskingKey } from './core/masking-keys.js';
 export {
   applyMask,
   encodeFrame,
@@ -23,5 +22,6 @@ export {
   FrameParser,
   type FrameParserOptions,
 } from './core/frame.js';
+export { nextMaskingKey } from './core/masking-keys.js';
 export { CloseCode, isControl, Opcode } from './core/opcodes.js';
 export { isValidUtf8, Utf8Validator } from './core/utf8.js';

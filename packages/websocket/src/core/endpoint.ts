@@ -264,7 +264,6 @@ export class WebSocketEndpoint {
   }
 }
 
-
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   let n = 0;
   for (const p of parts) n += p.length;
