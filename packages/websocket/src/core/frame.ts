@@ -19,33 +19,51 @@ export interface Frame extends FrameHeader {
 /**
  * XORs `data` in place with the 4-byte masking key, starting at key offset `offset` (RFC 6455
  * §5.3); masking and unmasking are the same operation. Returns the key offset after `data`.
+ *
+ * Every octet a server receives and every octet a client sends goes through here, so the middle
+ * of a payload is XORed a 32-bit word at a time (the key rotated to the word's first octet), not
+ * octet by octet: bytewise it was the largest single cost on both ends of a 64 KiB-message echo
+ * over HTTP/2 (2026-12-02: 17 % of the server's CPU, 22 % of the client's). The octets before the
+ * first 4-aligned address and after the last whole word go one at a time; so do short payloads,
+ * for which making a Uint32Array view costs more than it saves.
  */
 export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0): number {
-  const k0 = key[0] as number;
-  const k1 = key[1] as number;
-  const k2 = key[2] as number;
-  const k3 = key[3] as number;
-  const keys = [k0, k1, k2, k3];
-  let i = 0;
+  const n = data.length;
   let o = offset & 3;
-  // Align to a multiple of 4 in the key, then XOR 4 bytes per step.
-  while (i < data.length && o !== 0) {
-    data[i] = (data[i] as number) ^ (keys[o] as number);
-    i++;
-    o = (o + 1) & 3;
+  let i = 0;
+  if (n >= WORDWISE_FROM) {
+    // A Uint32Array view must start 4-aligned in its buffer.
+    const head = (4 - (data.byteOffset & 3)) & 3;
+    for (; i < head; i++) {
+      data[i] = (data[i] as number) ^ (key[o] as number);
+      o = (o + 1) & 3;
+    }
+    const words = (n - i) >>> 2;
+    const word = maskWord(key, o);
+    const view = new Uint32Array(data.buffer, data.byteOffset + i, words);
+    for (let w = 0; w < words; w++) view[w] = (view[w] as number) ^ word;
+    i += words << 2; // whole words: the key offset is where it was
   }
-  const end = data.length - 3;
-  for (; i < end; i += 4) {
-    data[i] = (data[i] as number) ^ k0;
-    data[i + 1] = (data[i + 1] as number) ^ k1;
-    data[i + 2] = (data[i + 2] as number) ^ k2;
-    data[i + 3] = (data[i + 3] as number) ^ k3;
-  }
-  for (; i < data.length; i++) {
-    data[i] = (data[i] as number) ^ (keys[o] as number);
+  for (; i < n; i++) {
+    data[i] = (data[i] as number) ^ (key[o] as number);
     o = (o + 1) & 3;
   }
   return o;
+}
+
+/** Below this many octets `applyMask` stays bytewise. */
+const WORDWISE_FROM = 64;
+
+/** The platform's byte order, which decides how four key octets lie in one Uint32Array element. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** The key starting at octet `o`, as the 32-bit word whose memory order is key[o], key[o+1], …. */
+function maskWord(key: Uint8Array, o: number): number {
+  const a = key[o] as number;
+  const b = key[(o + 1) & 3] as number;
+  const c = key[(o + 2) & 3] as number;
+  const d = key[(o + 3) & 3] as number;
+  return LITTLE_ENDIAN ? a | (b << 8) | (c << 16) | (d << 24) : (a << 24) | (b << 16) | (c << 8) | d;
 }
 
 /**
