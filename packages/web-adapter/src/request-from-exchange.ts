@@ -20,7 +20,8 @@ class ReceivedBodySource implements UnderlyingDefaultSource<Uint8Array> {
   private failure: unknown = undefined;
   private puller: ConsumingPuller | undefined = undefined;
   private controller: ReadableStreamDefaultController<Uint8Array> | undefined = undefined;
-  private wake: (() => void) | undefined = undefined;
+  /** A pull found nothing to deliver: the next chunk (or end) is enqueued as soon as it comes. */
+  private wanted = false;
 
   constructor(private readonly body: ReceivedBody) {}
 
@@ -28,12 +29,16 @@ class ReceivedBodySource implements UnderlyingDefaultSource<Uint8Array> {
     this.controller = controller;
   }
 
-  pull(): Promise<void> | undefined {
+  /**
+   * Returns nothing even when nothing was delivered: the chunk is enqueued when it arrives
+   * (`settle`), and the stream calls `pull` again only after an enqueue or a new read() (WHATWG
+   * Streams, ReadableStreamDefaultControllerCallPullIfNeeded). So no Promise and resolver are made
+   * for each chunk a waiting reader gets.
+   */
+  pull(): undefined {
     if (this.puller === undefined) this.subscribe();
-    if (this.deliver()) return undefined;
-    return new Promise<void>((resolve) => {
-      this.wake = resolve;
-    });
+    this.wanted = !this.deliver();
+    return undefined;
   }
 
   cancel(): void {
@@ -63,13 +68,9 @@ class ReceivedBodySource implements UnderlyingDefaultSource<Uint8Array> {
     puller.request();
   }
 
-  /** Answers a pending pull, if any, now that something arrived. */
+  /** Answers a pull that found nothing, if any, now that something arrived. */
   private settle(): void {
-    const wake = this.wake;
-    if (wake === undefined) return;
-    if (!this.deliver()) return;
-    this.wake = undefined;
-    wake();
+    if (this.wanted && this.deliver()) this.wanted = false;
   }
 
   /** Hands one chunk (or the end) to the reader; false when there is nothing yet. */
