@@ -23,6 +23,7 @@ const all = [
   'frames-bench',
   'hpack-bench',
   'flow-core-bench',
+  'receive-path',
   'h2load-e2e',
   'client-e2e',
   'bulk-download',
