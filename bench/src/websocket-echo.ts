@@ -21,15 +21,26 @@
  * WebSockets (each on its own connection, one echo each, then silent), after; (after − before) / N.
  * The ratio is ws's bytes over ours (> 1: we hold less).
  *
+ * With `--snapshot=N`, only the breakdown: for each of our two setups, a heap snapshot of the
+ * server child before and after N more idle WebSockets, diffed (`printHeapDiff`): the objects,
+ * their holders and (`--closures`) the closures by file:line each idle WebSocket keeps. Over
+ * HTTP/2 that includes the idle connection under each WebSocket. `--keep-snapshots` leaves them.
+ *
  *   node bench/dist/websocket-echo.js [--messages=100000] [--mib=64] [--rounds=3] [--idle=1000]
+ *   node bench/dist/websocket-echo.js --snapshot=300 [--closures] [--keep-snapshots]
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeHeapSnapshot } from 'node:v8';
 import type { WebSocketMessage } from '@h2tubes/websocket/core';
 import { flag } from './bulk-download-util.js';
 import { recordRatio } from './chart.js';
 import { forkChild, type Memory, settledMemory, stopChild } from './child-process.js';
+import { printHeapDiff } from './heap-snapshot-diff.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const SMALL = 'a small message, 32 bytes long..';
@@ -71,8 +82,13 @@ async function serverChild(kind: ServerKind): Promise<void> {
     wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
     port = (wss.address() as AddressInfo).port;
   }
-  process.on('message', async (m: { op: string }) => {
+  process.on('message', async (m: { op: string; path?: string }) => {
     if (m.op === 'memory') process.send?.(await settledMemory());
+    else if (m.op === 'snapshot' && m.path !== undefined) {
+      (globalThis as { gc?: () => void }).gc?.();
+      writeHeapSnapshot(m.path);
+      process.send?.({ done: true });
+    }
   });
   process.send?.({ port });
 }
@@ -187,28 +203,36 @@ function workloads(messages: number, mib: number): Workload[] {
 
 // ---- memory per idle WebSocket ---------------------------------------------------------------
 
-async function idleMemory(setup: Setup, count: number): Promise<Memory> {
+/** Opens `n` WebSockets with `setup`, 100 at a time, each echoing one message and then silent. */
+async function openIdle(setup: Setup, port: number, n: number, into: EchoClient[]): Promise<void> {
+  for (let done = 0; done < n; ) {
+    const batch = Math.min(100, n - done);
+    const opened = await Promise.all(Array.from({ length: batch }, () => setup.open(port)));
+    // One echo each: the socket is fully set up, then it stays silent.
+    await Promise.all(opened.map((c) => echo(c, 1, SMALL, 1)));
+    into.push(...opened);
+    done += batch;
+  }
+}
+
+/** A server child for `setup`, warmed up (code compiled, pools allocated) by 20 sockets opened and closed. */
+async function warmServer(setup: Setup): Promise<{ server: ReturnType<typeof forkChild>; port: number }> {
   const server = forkChild(SELF, [`--child-server=${setup.server}`], ['--expose-gc']);
+  const port: number = (await server.next()).port;
+  const warm: EchoClient[] = [];
+  await openIdle(setup, port, 20, warm);
+  for (const c of warm) c.close();
+  await new Promise((r) => setTimeout(r, 300));
+  return { server, port };
+}
+
+async function idleMemory(setup: Setup, count: number): Promise<Memory> {
+  const { server, port } = await warmServer(setup);
   const clients: EchoClient[] = [];
-  const openIdle = async (n: number): Promise<void> => {
-    for (let done = 0; done < n; ) {
-      const batch = Math.min(100, n - done);
-      const opened = await Promise.all(Array.from({ length: batch }, () => setup.open(port)));
-      // One echo each: the socket is fully set up, then it stays silent.
-      await Promise.all(opened.map((c) => echo(c, 1, SMALL, 1)));
-      clients.push(...opened);
-      done += batch;
-    }
-  };
-  let port = 0;
   try {
-    port = (await server.next()).port;
-    await openIdle(20); // warm-up: code compiled, pools allocated
-    for (const c of clients.splice(0)) c.close();
-    await new Promise((r) => setTimeout(r, 300));
     server.proc.send({ op: 'memory' });
     const before: Memory = await server.next();
-    await openIdle(count);
+    await openIdle(setup, port, count, clients);
     await new Promise((r) => setTimeout(r, 500));
     server.proc.send({ op: 'memory' });
     const after: Memory = await server.next();
@@ -222,6 +246,27 @@ async function idleMemory(setup: Setup, count: number): Promise<Memory> {
   } finally {
     for (const c of clients) c.close();
     await stopChild(server.proc);
+  }
+}
+
+/** The heap snapshot diff of `count` more idle WebSockets of `setup` in its server child. */
+async function breakdown(setup: Setup, count: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'h2tubes-ws-heap-'));
+  const { server, port } = await warmServer(setup);
+  const clients: EchoClient[] = [];
+  try {
+    server.proc.send({ op: 'snapshot', path: join(dir, 'before.heapsnapshot') });
+    await server.next();
+    await openIdle(setup, port, count, clients);
+    await new Promise((r) => setTimeout(r, 500));
+    server.proc.send({ op: 'snapshot', path: join(dir, 'after.heapsnapshot') });
+    await server.next();
+    printHeapDiff(dir, setup.name, count, process.argv.includes('--closures'));
+  } finally {
+    for (const c of clients) c.close();
+    await stopChild(server.proc);
+    if (process.argv.includes('--keep-snapshots')) console.log(`the snapshots are in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -310,4 +355,8 @@ export async function run(
 
 const childServer = process.argv.find((a) => a.startsWith('--child-server='));
 if (childServer !== undefined) await serverChild(childServer.slice('--child-server='.length) as ServerKind);
-else if (import.meta.url === `file://${process.argv[1]}`) await run();
+else if (import.meta.url === `file://${process.argv[1]}`) {
+  const snapshot = flag('snapshot', 0);
+  if (snapshot > 0) for (const setup of SETUPS.filter((s) => s.server === 'ours')) await breakdown(setup, snapshot);
+  else await run();
+}
