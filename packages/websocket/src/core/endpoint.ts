@@ -1,6 +1,6 @@
 import { closePayload, parseClosePayload } from './close.js';
 import { WebSocketProtocolError, WebSocketUsageError } from './errors.js';
-import { encodeFrame, type Frame, type FrameHeader, FrameParser } from './frame.js';
+import { encodeFrame, type Frame, type FrameHeader, FrameParser, type FrameParserOptions } from './frame.js';
 import { nextMaskingKey } from './masking-keys.js';
 import { CloseCode, isControl, Opcode } from './opcodes.js';
 import { Utf8Validator } from './utf8.js';
@@ -88,7 +88,8 @@ export class WebSocketEndpoint {
   private messageOpcode = 0;
   private fragments: Uint8Array[] = [];
   private messageSize = 0;
-  private readonly utf8 = new Utf8Validator();
+  /** Made at the first Text message: an endpoint that only ever sees Binary needs none. */
+  private utf8: Utf8Validator | undefined;
   private closeSent = false;
 
   constructor(
@@ -100,10 +101,12 @@ export class WebSocketEndpoint {
       maxMessageSize: options.maxMessageSize ?? DEFAULT_LIMITS.maxMessageSize,
       maxFragments: options.maxFragments ?? DEFAULT_LIMITS.maxFragments,
     };
-    this.parser = new FrameParser({
-      maxFrameSize: Math.min(this.limits.maxFrameSize, Math.max(this.limits.maxMessageSize, 125)),
-      checkHeader: (h) => this.checkHeader(h),
-    });
+    this.parser = new FrameParser(
+      new EndpointFrameRules(
+        Math.min(this.limits.maxFrameSize, Math.max(this.limits.maxMessageSize, 125)),
+        this,
+      ),
+    );
   }
 
   get state(): EndpointState {
@@ -183,8 +186,11 @@ export class WebSocketEndpoint {
     this.sink.write(encodeFrame({ fin, opcode, payload, mask }));
   }
 
-  /** Checks made before a payload is read, so a bad or huge frame fails at once. */
-  private checkHeader(h: FrameHeader): void {
+  /**
+   * Checks made before a payload is read, so a bad or huge frame fails at once.
+   * @internal Called by the parser (through `EndpointFrameRules`).
+   */
+  checkHeader(h: FrameHeader): void {
     // §5.2: no extension was negotiated, so the RSV bits must be 0.
     if (h.rsv !== 0) throw new WebSocketProtocolError(CloseCode.ProtocolError, 'RSV bits set');
     // §5.1: a server fails on an unmasked frame, a client on a masked one.
@@ -232,9 +238,14 @@ export class WebSocketEndpoint {
     const keep = this.stateValue === 'open';
     if (f.opcode !== Opcode.Continuation) {
       this.messageOpcode = f.opcode;
-      this.utf8.reset();
+      if (f.opcode === Opcode.Text) {
+        this.utf8 ??= new Utf8Validator();
+        this.utf8.reset();
+      }
     }
-    if (this.messageOpcode === Opcode.Text && !this.utf8.push(f.payload))
+    // A Text message (or its continuation) always has its validator, made above.
+    const utf8 = this.utf8 as Utf8Validator;
+    if (this.messageOpcode === Opcode.Text && !utf8.push(f.payload))
       throw new WebSocketProtocolError(CloseCode.InvalidPayload, 'text is not UTF-8');
     this.messageSize += f.payload.length;
     if (keep) this.fragments.push(f.payload);
@@ -244,7 +255,7 @@ export class WebSocketEndpoint {
     this.messageOpcode = 0;
     this.messageSize = 0;
     this.fragments = [];
-    if (opcode === Opcode.Text && !this.utf8.complete)
+    if (opcode === Opcode.Text && !utf8.complete)
       throw new WebSocketProtocolError(CloseCode.InvalidPayload, 'text ends inside a UTF-8 sequence');
     if (!keep) return;
     const bytes = parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts);
@@ -261,6 +272,21 @@ export class WebSocketEndpoint {
       this.sink.peerClosing?.(code, reason);
     }
     this.finish({ code, reason, wasClean: true });
+  }
+}
+
+/**
+ * The parser's options for one endpoint: the frame limit and, as a method rather than a closure
+ * made per endpoint, the endpoint's header checks (the parser calls `options.checkHeader(h)`).
+ */
+class EndpointFrameRules implements FrameParserOptions {
+  constructor(
+    readonly maxFrameSize: number,
+    private readonly endpoint: WebSocketEndpoint,
+  ) {}
+
+  checkHeader(h: FrameHeader): void {
+    this.endpoint.checkHeader(h);
   }
 }
 

@@ -28,6 +28,11 @@ export interface Frame extends FrameHeader {
  * for which making a Uint32Array view costs more than it saves.
  */
 export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0): number {
+  return xorMask(data, key[0] as number, key[1] as number, key[2] as number, key[3] as number, offset);
+}
+
+/** `applyMask` with the key as its four octets k0..k3 (the parser keeps a key in a number). */
+function xorMask(data: Uint8Array, k0: number, k1: number, k2: number, k3: number, offset: number): number {
   const n = data.length;
   let o = offset & 3;
   let i = 0;
@@ -35,17 +40,17 @@ export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0): number
     // A Uint32Array view must start 4-aligned in its buffer.
     const head = (4 - (data.byteOffset & 3)) & 3;
     for (; i < head; i++) {
-      data[i] = (data[i] as number) ^ (key[o] as number);
+      data[i] = (data[i] as number) ^ keyOctet(o, k0, k1, k2, k3);
       o = (o + 1) & 3;
     }
     const words = (n - i) >>> 2;
-    const word = maskWord(key, o);
+    const word = maskWord(k0, k1, k2, k3, o);
     const view = new Uint32Array(data.buffer, data.byteOffset + i, words);
     for (let w = 0; w < words; w++) view[w] = (view[w] as number) ^ word;
     i += words << 2; // whole words: the key offset is where it was
   }
   for (; i < n; i++) {
-    data[i] = (data[i] as number) ^ (key[o] as number);
+    data[i] = (data[i] as number) ^ keyOctet(o, k0, k1, k2, k3);
     o = (o + 1) & 3;
   }
   return o;
@@ -57,13 +62,17 @@ const WORDWISE_FROM = 64;
 /** The platform's byte order, which decides how four key octets lie in one Uint32Array element. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** The key starting at octet `o`, as the 32-bit word whose memory order is key[o], key[o+1], …. */
-function maskWord(key: Uint8Array, o: number): number {
-  const a = key[o] as number;
-  const b = key[(o + 1) & 3] as number;
-  const c = key[(o + 2) & 3] as number;
-  const d = key[(o + 3) & 3] as number;
+/** The key from its octet `o` on (k[o], k[o+1], … mod 4), as the 32-bit word with that memory order. */
+function maskWord(k0: number, k1: number, k2: number, k3: number, o: number): number {
+  const a = keyOctet(o, k0, k1, k2, k3);
+  const b = keyOctet((o + 1) & 3, k0, k1, k2, k3);
+  const c = keyOctet((o + 2) & 3, k0, k1, k2, k3);
+  const d = keyOctet((o + 3) & 3, k0, k1, k2, k3);
   return LITTLE_ENDIAN ? a | (b << 8) | (c << 16) | (d << 24) : (a << 24) | (b << 16) | (c << 8) | d;
+}
+
+function keyOctet(o: number, k0: number, k1: number, k2: number, k3: number): number {
+  return o === 0 ? k0 : o === 1 ? k1 : o === 2 ? k2 : k3;
 }
 
 /**
@@ -124,6 +133,9 @@ enum State {
   Payload,
 }
 
+/** Between frames: a placeholder never handed out (each frame gets its own array). */
+const NO_PAYLOAD = new Uint8Array(0);
+
 /**
  * Splits a byte stream into frames (RFC 6455 §5.2), whatever the chunking: the header is 2 to 14
  * bytes (2, + 2 or 8 of extended length, + 4 of masking key), then the payload, unmasked here.
@@ -131,22 +143,30 @@ enum State {
  * `WebSocketProtocolError` for a 64-bit length with the high bit set (§5.2) or a frame over the
  * limit (1009); after a throw the parser must not be used again.
  *
+ * Header octets are read one at a time into numbers (the length, the masking key as 32 bits), so
+ * a parser between frames holds no buffer: an idle WebSocket keeps only its fields.
+ *
  * @example
  * const parser = new FrameParser({ maxFrameSize: 1 << 20 });
  * parser.push(bytes, (frame) => console.log(frame.opcode, frame.payload));
  */
 export class FrameParser {
   private state = State.Head;
-  private head = new Uint8Array(14);
+  /** Header octets of the current frame received so far. */
   private headFill = 0;
-  private headNeed = 2;
+  /** Octets still to come in the current header state (extended length, masking key). */
+  private headLeft = 0;
   private fin = false;
   private rsv = 0;
   private opcode = 0;
   private masked = false;
+  /** The payload length; for a 64-bit one, its low 32 bits until the header is complete. */
   private length = 0;
-  private key = new Uint8Array(4);
-  private payload: Uint8Array = new Uint8Array(0);
+  /** The high 32 bits of a 64-bit payload length (§5.2). */
+  private lengthHigh = 0;
+  /** The masking key (§5.3), its first octet in the top 8 bits. */
+  private key = 0;
+  private payload: Uint8Array = NO_PAYLOAD;
   private payloadFill = 0;
 
   constructor(private readonly options: FrameParserOptions) {}
@@ -167,34 +187,31 @@ export class FrameParser {
         if (this.payloadFill === this.length) this.emit(onFrame);
         continue;
       }
-      // Header bytes: gather `headNeed` of them.
-      const take = Math.min(this.headNeed - this.headFill, chunk.length - i);
-      this.head.set(chunk.subarray(i, i + take), this.headFill);
-      this.headFill += take;
-      i += take;
-      if (this.headFill < this.headNeed) break;
-      this.advanceHeader();
+      this.headerOctet(chunk[i] as number);
+      i++;
     }
   }
 
-  /** The header bytes gathered so far are complete for the current state: move on. */
-  private advanceHeader(): void {
-    const h = this.head;
+  /** One more header octet, in the current state. */
+  private headerOctet(b: number): void {
+    this.headFill++;
     switch (this.state) {
       case State.Head: {
-        const b0 = h[0] as number;
-        const b1 = h[1] as number;
-        this.fin = (b0 & 0x80) !== 0;
-        this.rsv = (b0 >> 4) & 0x7;
-        this.opcode = b0 & 0x0f;
-        this.masked = (b1 & 0x80) !== 0;
-        const len7 = b1 & 0x7f;
+        if (this.headFill === 1) {
+          this.fin = (b & 0x80) !== 0;
+          this.rsv = (b >> 4) & 0x7;
+          this.opcode = b & 0x0f;
+          return;
+        }
+        this.masked = (b & 0x80) !== 0;
+        const len7 = b & 0x7f;
+        this.length = 0;
         if (len7 === 126) {
           this.state = State.Length16;
-          this.headNeed += 2;
+          this.headLeft = 2;
         } else if (len7 === 127) {
           this.state = State.Length64;
-          this.headNeed += 8;
+          this.headLeft = 8;
         } else {
           this.length = len7;
           this.afterLength();
@@ -202,25 +219,28 @@ export class FrameParser {
         return;
       }
       case State.Length16:
-        this.length = ((h[2] as number) << 8) | (h[3] as number);
-        this.afterLength();
+        this.length = this.length * 256 + b;
+        if (--this.headLeft === 0) this.afterLength();
         return;
-      case State.Length64: {
-        const view = new DataView(h.buffer, h.byteOffset, h.byteLength);
-        const high = view.getUint32(2);
-        // §5.2: "the most significant bit MUST be 0".
-        if (high >= 0x8000_0000)
-          throw new WebSocketProtocolError(
-            CloseCode.ProtocolError,
-            '64-bit payload length with the high bit set',
-          );
-        this.length = high * 0x1_0000_0000 + view.getUint32(6);
-        this.afterLength();
+      case State.Length64:
+        this.length = this.length * 256 + b;
+        if (--this.headLeft === 4) {
+          this.lengthHigh = this.length;
+          this.length = 0;
+        } else if (this.headLeft === 0) {
+          // §5.2: "the most significant bit MUST be 0".
+          if (this.lengthHigh >= 0x8000_0000)
+            throw new WebSocketProtocolError(
+              CloseCode.ProtocolError,
+              '64-bit payload length with the high bit set',
+            );
+          this.length += this.lengthHigh * 0x1_0000_0000;
+          this.afterLength();
+        }
         return;
-      }
       case State.MaskKey:
-        this.key.set(h.subarray(this.headNeed - 4, this.headNeed));
-        this.startPayload();
+        this.key = ((this.key << 8) | b) >>> 0;
+        if (--this.headLeft === 0) this.startPayload();
         return;
     }
   }
@@ -237,19 +257,22 @@ export class FrameParser {
       throw new WebSocketProtocolError(CloseCode.MessageTooBig, `a frame of ${this.length} bytes`);
     if (this.masked) {
       this.state = State.MaskKey;
-      this.headNeed += 4;
+      this.headLeft = 4;
+      this.key = 0;
     } else this.startPayload();
   }
 
   private startPayload(): void {
     this.state = State.Payload;
+    // Each frame its own array, an empty one too: the payload is handed out (to the application).
     this.payload = new Uint8Array(this.length);
     this.payloadFill = 0;
   }
 
   private emit(onFrame: (frame: Frame) => void): void {
     const payload = this.payload;
-    if (this.masked) applyMask(payload, this.key);
+    const k = this.key;
+    if (this.masked) xorMask(payload, k >>> 24, (k >>> 16) & 0xff, (k >>> 8) & 0xff, k & 0xff, 0);
     const frame: Frame = {
       fin: this.fin,
       rsv: this.rsv,
@@ -260,8 +283,7 @@ export class FrameParser {
     };
     this.state = State.Head;
     this.headFill = 0;
-    this.headNeed = 2;
-    this.payload = new Uint8Array(0);
+    this.payload = NO_PAYLOAD;
     this.payloadFill = 0;
     onFrame(frame);
   }
