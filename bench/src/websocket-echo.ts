@@ -357,6 +357,7 @@ const childServer = process.argv.find((a) => a.startsWith('--child-server='));
 if (childServer !== undefined) await serverChild(childServer.slice('--child-server='.length) as ServerKind);
 else if (import.meta.url === `file://${process.argv[1]}`) {
   const snapshot = flag('snapshot', 0);
-  if (snapshot > 0) for (const setup of SETUPS.filter((s) => s.server === 'ours')) await breakdown(setup, snapshot);
+  if (snapshot > 0)
+    for (const setup of SETUPS.filter((s) => s.server === 'ours')) await breakdown(setup, snapshot);
   else await run();
 }
