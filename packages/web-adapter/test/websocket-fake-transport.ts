@@ -26,10 +26,10 @@ export class FakeTransport implements WebSocketTransport {
   readonly written: Uint8Array[] = [];
   readonly pending = 0;
 
-  start(receiver: ByteReceiver, outbox: Outbox, opened: () => void): void {
+  start(receiver: ByteReceiver, outbox: Outbox): void {
     this.receiver = receiver;
     this.outbox = outbox;
-    opened();
+    receiver.opened();
   }
   ack(octets: number): void {
     this.acked += octets;

@@ -15,13 +15,12 @@ const closeFrame = (code: number) => clientFrame(Opcode.Close, new Uint8Array([c
 
 describe('readyState transitions (WebSocket API §readyState)', () => {
   it('throws InvalidStateError on send before open, and opens once however often the transport says so', () => {
-    let opened!: () => void;
     const transport = new FakeTransport();
-    transport.start = (receiver, outbox, o) => {
+    transport.start = (receiver, outbox) => {
       transport.receiver = receiver;
       transport.outbox = outbox;
-      opened = o;
     };
+    const opened = () => transport.receiver.opened();
     const socket = new ServerWebSocket(transport, 'ws://h/', '', 'h2');
     let opens = 0;
     socket.onopen = () => opens++;

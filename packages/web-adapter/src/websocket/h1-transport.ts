@@ -1,51 +1,72 @@
 import type { Duplex } from 'node:stream';
-import type { Outbox } from './outbox.js';
+import type { Outbox, OutboxReader } from './outbox.js';
 import type { ByteReceiver, WebSocketTransport } from './transport.js';
+
+/** The transport a socket's listeners reach, from the socket they are called on. */
+const kTransport = Symbol('h2tubes.h1Transport');
+type Carrying = Duplex & { [kTransport]?: H1Transport };
 
 /**
  * A WebSocket over the TCP socket of an HTTP/1.1 Upgrade (RFC 6455 §4). `head` is the 101
  * response, written first. Frames are written while `write` accepts them and wait for 'drain'
  * otherwise; reading pauses while the application holds unconsumed messages (TCP backpressure).
+ *
+ * The socket's listeners are functions shared by every transport (they find theirs on the socket)
+ * and the outbox calls `outboxReady`, so an idle WebSocket keeps no closure here.
  */
-export class H1Transport implements WebSocketTransport {
+export class H1Transport implements WebSocketTransport, OutboxReader {
+  private receiver: ByteReceiver | undefined;
+  private outbox: Outbox | undefined;
+
   constructor(
     private readonly socket: Duplex,
-    private readonly responseHead: string,
-    private readonly early: Uint8Array,
+    private responseHead: string,
+    private early: Uint8Array,
   ) {}
 
   get pending(): number {
     return this.socket.writableLength;
   }
 
-  start(receiver: ByteReceiver, outbox: Outbox, opened: () => void): void {
-    const socket = this.socket;
+  start(receiver: ByteReceiver, outbox: Outbox): void {
+    const socket = this.socket as Carrying;
     if (socket.destroyed) {
       queueMicrotask(() => receiver.error(new Error('the client went away before the upgrade')));
       return;
     }
+    this.receiver = receiver;
+    this.outbox = outbox;
+    socket[kTransport] = this;
     socket.write(this.responseHead);
-    opened();
-    const flush = (): void => {
-      for (;;) {
-        if (socket.destroyed) return;
-        const chunk = outbox.take();
-        if (chunk === undefined) break;
-        if (!socket.write(chunk)) {
-          socket.once('drain', flush);
-          return;
-        }
+    this.responseHead = '';
+    receiver.opened();
+    this.outboxReady();
+    const early = this.early;
+    this.early = EMPTY;
+    if (early.length > 0) receiver.chunk(early);
+    // 'end', 'error' and 'close' come once each; `on` spares the wrappers `once` makes.
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+  }
+
+  /** Writes what the outbox holds until the socket pushes back ('drain' resumes) or it is empty. */
+  outboxReady(): void {
+    const socket = this.socket;
+    const outbox = this.outbox as Outbox;
+    for (;;) {
+      if (socket.destroyed) return;
+      const chunk = outbox.take();
+      if (chunk === undefined) break;
+      if (!socket.write(chunk)) {
+        socket.once('drain', onDrain);
+        return;
       }
-      // RFC 6455 §7.1.1: after the close handshake the server closes the TCP connection first.
-      if (outbox.ended) socket.end();
-      else outbox.onReady(flush);
-    };
-    flush();
-    if (this.early.length > 0) receiver.chunk(this.early);
-    socket.on('data', (c: Buffer) => receiver.chunk(new Uint8Array(c.buffer, c.byteOffset, c.byteLength)));
-    socket.once('end', () => receiver.end());
-    socket.once('error', (e) => receiver.error(e));
-    socket.once('close', () => receiver.error(new Error('the connection closed')));
+    }
+    // RFC 6455 §7.1.1: after the close handshake the server closes the TCP connection first.
+    if (outbox.ended) socket.end();
+    else outbox.onReady(this);
   }
 
   ack(): void {}
@@ -61,4 +82,35 @@ export class H1Transport implements WebSocketTransport {
   abort(): void {
     this.socket.destroy();
   }
+
+  /** The receiver of the socket's transport (listeners run only after `start` set both). */
+  static receiverOf(socket: Carrying): ByteReceiver {
+    return (socket[kTransport] as H1Transport).receiver as ByteReceiver;
+  }
+
+  static transportOf(socket: Carrying): H1Transport {
+    return socket[kTransport] as H1Transport;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function onData(this: Carrying, c: Buffer): void {
+  H1Transport.receiverOf(this).chunk(new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
+}
+
+function onEnd(this: Carrying): void {
+  H1Transport.receiverOf(this).end();
+}
+
+function onError(this: Carrying, e: Error): void {
+  H1Transport.receiverOf(this).error(e);
+}
+
+function onClose(this: Carrying): void {
+  H1Transport.receiverOf(this).error(new Error('the connection closed'));
+}
+
+function onDrain(this: Carrying): void {
+  H1Transport.transportOf(this).outboxReady();
 }

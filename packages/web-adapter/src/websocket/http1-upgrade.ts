@@ -27,9 +27,10 @@ export function handleUpgrade(
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
-  const controller = new AbortController();
-  socket.once('close', () => controller.abort(new Error('the client closed the connection')));
-  socket.on('error', () => {});
+  const controller = abortOnClose(socket);
+  // A reset peer must not crash the process ('close' follows); serve()'s listener already sees
+  // to it, and a third 'error' listener would grow the socket's listener array (~150 B).
+  if (socket.listenerCount('error') === 0) socket.on('error', ignore);
   let request: Request;
   try {
     request = new Request(
@@ -57,6 +58,20 @@ export function handleUpgrade(
     } else void writePlain(socket, response);
   });
 }
+
+/**
+ * The controller of the request's signal, aborted when the client closes the connection. Made
+ * here so that the 'close' listener's context holds the controller alone: made in
+ * `handleUpgrade`, it would share a Context with the handler's callback and keep the whole
+ * Request (URL, headers, signals: ~2 KB) for as long as the WebSocket lives.
+ */
+function abortOnClose(socket: Duplex): AbortController {
+  const controller = new AbortController();
+  socket.on('close', () => controller.abort(new Error('the client closed the connection')));
+  return controller;
+}
+
+function ignore(): void {}
 
 /** A handler's non-upgrade answer, written by hand (node:http no longer owns this socket). */
 async function writePlain(socket: Duplex, response: Response): Promise<void> {

@@ -17,7 +17,12 @@ export class OpenWebSockets {
       return;
     }
     this.sockets.add(socket);
-    void socket.closed.then(() => this.sockets.delete(socket));
+    socket.trackIn(this);
+  }
+
+  /** A tracked socket closed (internal: called by the socket). */
+  forget(socket: ServerWebSocket): void {
+    this.sockets.delete(socket);
   }
 
   /** The server is shutting down: every socket starts its close handshake with 1001. */

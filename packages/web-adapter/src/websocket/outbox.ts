@@ -1,3 +1,8 @@
+/** A transport waiting for the outbox: told once, at the next push or end. */
+export interface OutboxReader {
+  outboxReady(): void;
+}
+
 /**
  * The frames a WebSocket has produced and its transport has not taken yet. `bufferedAmount`
  * counts them; the transport takes bytes only when it can send them (the HTTP/2 stream's window,
@@ -6,7 +11,7 @@
 export class Outbox {
   private readonly chunks: Uint8Array[] = [];
   private octets = 0;
-  private wake: (() => void) | undefined;
+  private wake: OutboxReader | undefined;
   private taken: (() => void) | undefined;
   /** No more frames will come: once empty, the transport ends. */
   ended = false;
@@ -48,9 +53,9 @@ export class Outbox {
     this.notify();
   }
 
-  /** Calls `f` once, at the next push or end (a transport waiting for bytes). */
-  onReady(f: () => void): void {
-    this.wake = f;
+  /** Calls `reader.outboxReady()` once, at the next push or end (a transport waiting for bytes). */
+  onReady(reader: OutboxReader): void {
+    this.wake = reader;
   }
 
   /** Calls `f` after every take (someone waiting for room), until replaced or cleared. */
@@ -61,6 +66,6 @@ export class Outbox {
   private notify(): void {
     const w = this.wake;
     this.wake = undefined;
-    w?.();
+    w?.outboxReady();
   }
 }

@@ -2,13 +2,15 @@ import { defaultReportError, type ReportError } from '@h2tubes/h2-flow';
 import {
   type CloseInfo,
   DEFAULT_LIMITS,
+  type EndpointSink,
   WebSocketEndpoint,
   type WebSocketLimits,
   type WebSocketMessage,
 } from '@h2tubes/websocket/core';
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
+import type { OpenWebSockets } from './open-websockets.js';
 import { Outbox } from './outbox.js';
-import type { WebSocketTransport } from './transport.js';
+import type { ByteReceiver, WebSocketTransport } from './transport.js';
 
 /** Options of `upgradeWebSocket`. */
 export interface WebSocketOptions extends Partial<WebSocketLimits> {
@@ -76,20 +78,30 @@ export class ServerWebSocket extends EventTarget {
   binaryType: 'arraybuffer' | 'blob' = 'arraybuffer';
   /** Extensions are never negotiated (permessage-deflate is declined). */
   readonly extensions = '';
-  /** Resolves once closed, however it ended. */
-  readonly closed: Promise<CloseInfo>;
-
   private state = 0;
   /** The server shut down before this socket opened: close with 1001 once it does. */
   private goAwayOnOpen = false;
   private readonly outbox = new Outbox();
   private readonly endpoint: WebSocketEndpoint;
+  /** What the codec and the transport call back into. */
+  private readonly wiring: SocketWiring;
   private readonly maxBuffered: number;
   private readonly highWaterMark: number;
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
-  private resolveClosed!: (info: CloseInfo) => void;
-  private readonly handlers = new Map<string, EventListener>();
-  private readonly guarded = new WeakMap<object, EventListener>();
+  /** How it ended, once closed. */
+  private closeInfo: CloseInfo | undefined;
+  /** `closed`, made when first asked for (most sockets are never asked). */
+  private closedPromise: Promise<CloseInfo> | undefined;
+  private resolveClosed: ((info: CloseInfo) => void) | undefined;
+  /** The server's set this socket is in until it closes (see OpenWebSockets). */
+  private tracker: OpenWebSockets | undefined;
+  // The on* handlers, each in a field of its own (a Map would cost ~180 B per socket).
+  private openHandler: Handler<Event> = null;
+  private messageHandler: Handler<MessageEvent> = null;
+  private closeHandler: Handler<WebSocketCloseEvent> = null;
+  private errorHandler: Handler<Event> = null;
+  /** Each listener's guarded stand-in (what EventTarget holds), made at the first listener. */
+  private guarded: WeakMap<object, GuardedListener> | undefined;
   /** Received chunks not yet fed to the codec (waiting for the application to consume). */
   private readonly inbox: Uint8Array[] = [];
   private manual = false;
@@ -118,9 +130,7 @@ export class ServerWebSocket extends EventTarget {
     super();
     this.maxBuffered = options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED;
     this.highWaterMark = options.sendHighWaterMark ?? DEFAULT_SEND_HIGH_WATER_MARK;
-    this.closed = new Promise<CloseInfo>((resolve) => {
-      this.resolveClosed = resolve;
-    });
+    this.wiring = new SocketWiring(this, this.outbox);
     this.endpoint = new WebSocketEndpoint(
       {
         role: 'server',
@@ -128,37 +138,27 @@ export class ServerWebSocket extends EventTarget {
         maxMessageSize: options.maxMessageSize ?? DEFAULT_LIMITS.maxMessageSize,
         maxFragments: options.maxFragments ?? DEFAULT_LIMITS.maxFragments,
       },
-      {
-        write: (bytes) => this.outbox.push(bytes),
-        message: (m) => this.deliver(m),
-        peerClosing: () => {
-          this.state = 2;
-        },
-        closed: (info) => this.onClosed(info),
-      },
+      this.wiring,
     );
   }
 
   /** Begins once the handler's response goes out (internal: called by `upgradeWebSocket`). */
   start(): void {
-    this.connection.start(
-      {
-        chunk: (c) => {
-          this.inbox.push(c);
-          this.pump();
-        },
-        end: () => this.endpoint.abort('the peer ended the stream without a Close'),
-        error: (e: unknown) => this.endpoint.abort(e instanceof Error ? e.message : String(e)),
-      },
-      this.outbox,
-      () => {
-        if (this.state !== 0) return;
-        this.state = 1;
-        this.dispatchEvent(new Event('open'));
-        if (this.goAwayOnOpen) this.goAway();
-        this.drainSendQueue();
-      },
-    );
+    this.connection.start(this.wiring, this.outbox);
+  }
+
+  /** Resolves once closed, however it ended. */
+  get closed(): Promise<CloseInfo> {
+    if (this.closedPromise === undefined) {
+      const info = this.closeInfo;
+      this.closedPromise =
+        info !== undefined
+          ? Promise.resolve(info)
+          : new Promise<CloseInfo>((resolve) => {
+              this.resolveClosed = resolve;
+            });
+    }
+    return this.closedPromise;
   }
 
   get readyState(): number {
@@ -202,6 +202,42 @@ export class ServerWebSocket extends EventTarget {
   goAway(): void {
     if (this.state === 0) this.goAwayOnOpen = true;
     else this.startClosing(1001, 'the server is shutting down');
+  }
+
+  /**
+   * Joins the server's open sockets; `onClose` tells them when it closed (a field, where a
+   * `closed.then` would keep a Promise, a reaction and a closure per socket).
+   * @internal Called by OpenWebSockets.
+   */
+  trackIn(tracker: OpenWebSockets): void {
+    this.tracker = tracker;
+  }
+
+  // --- what SocketWiring forwards (internal) ---
+
+  /** @internal The transport is live (HTTP/2: the first pull of the 200's body; HTTP/1.1: 101 written). */
+  transportOpened(): void {
+    if (this.state !== 0) return;
+    this.state = 1;
+    this.dispatchEvent(new Event('open'));
+    if (this.goAwayOnOpen) this.goAway();
+    this.drainSendQueue();
+  }
+
+  /** @internal Bytes from the peer. */
+  transportChunk(chunk: Uint8Array): void {
+    this.inbox.push(chunk);
+    this.pump();
+  }
+
+  /** @internal The transport ended or failed: closed with 1006 (RFC 6455 §7.1.5). */
+  transportLost(reason: string): void {
+    this.endpoint.abort(reason);
+  }
+
+  /** @internal The peer sent Close first; ours is already written (§5.5.1). */
+  peerClosing(): void {
+    this.state = 2;
   }
 
   /**
@@ -274,18 +310,10 @@ export class ServerWebSocket extends EventTarget {
     options?: AddEventListenerOptions | boolean,
   ): void {
     if (listener === null) return;
+    this.guarded ??= new WeakMap();
     let guarded = this.guarded.get(listener);
     if (guarded === undefined) {
-      guarded = (event: Event) => {
-        try {
-          if (typeof listener === 'function') listener.call(this, event);
-          else listener.handleEvent(event);
-        } catch (e) {
-          (this.options.reportError ?? defaultReportError)(e, {
-            what: `a WebSocket '${event.type}' listener`,
-          });
-        }
-      };
+      guarded = new GuardedListener(this, listener);
       this.guarded.set(listener, guarded);
     }
     super.addEventListener(type, guarded, options);
@@ -296,47 +324,47 @@ export class ServerWebSocket extends EventTarget {
     listener: EventListenerOrEventListenerObject | null,
     options?: EventListenerOptions | boolean,
   ): void {
-    const guarded = listener === null ? undefined : this.guarded.get(listener);
+    const guarded = listener === null ? undefined : this.guarded?.get(listener);
     if (guarded !== undefined) super.removeEventListener(type, guarded, options);
   }
 
   // --- on* handler properties, as on the WebSocket API ---
   get onopen(): Handler<Event> {
-    return this.handler('open') as Handler<Event>;
+    return this.openHandler;
   }
   set onopen(f: Handler<Event>) {
-    this.setHandler('open', f as Handler<Event>);
+    this.openHandler = this.replaceHandler('open', this.openHandler, f);
   }
   get onmessage(): Handler<MessageEvent> {
-    return this.handler('message') as Handler<MessageEvent>;
+    return this.messageHandler;
   }
   set onmessage(f: Handler<MessageEvent>) {
-    this.setHandler('message', f as Handler<Event>);
+    this.messageHandler = this.replaceHandler('message', this.messageHandler, f);
   }
   get onclose(): Handler<WebSocketCloseEvent> {
-    return this.handler('close') as Handler<WebSocketCloseEvent>;
+    return this.closeHandler;
   }
   set onclose(f: Handler<WebSocketCloseEvent>) {
-    this.setHandler('close', f as Handler<Event>);
+    this.closeHandler = this.replaceHandler('close', this.closeHandler, f);
   }
   get onerror(): Handler<Event> {
-    return this.handler('error') as Handler<Event>;
+    return this.errorHandler;
   }
   set onerror(f: Handler<Event>) {
-    this.setHandler('error', f as Handler<Event>);
+    this.errorHandler = this.replaceHandler('error', this.errorHandler, f);
   }
 
-  private handler(type: string): Handler<Event> {
-    return (this.handlers.get(type) as Handler<Event> | undefined) ?? null;
+  /** Swaps the listener of an on* property: `f` if it is a function, else none. */
+  private replaceHandler<E extends Event>(type: string, old: Handler<E>, f: Handler<E>): Handler<E> {
+    if (old !== null) this.removeEventListener(type, old as EventListener);
+    if (typeof f !== 'function') return null;
+    this.addEventListener(type, f as EventListener);
+    return f;
   }
 
-  private setHandler(type: string, f: Handler<Event>): void {
-    const old = this.handlers.get(type);
-    if (old !== undefined) this.removeEventListener(type, old);
-    if (typeof f === 'function') {
-      this.handlers.set(type, f as EventListener);
-      this.addEventListener(type, f as EventListener);
-    } else this.handlers.delete(type);
+  /** @internal What a listener threw (see `addEventListener`). */
+  reportListenerError(e: unknown, event: Event): void {
+    (this.options.reportError ?? defaultReportError)(e, { what: `a WebSocket '${event.type}' listener` });
   }
 
   /** Sends our Close and waits for the peer's, at most `closeTimeoutMs` (RFC 6455 §7.1.2). */
@@ -372,7 +400,8 @@ export class ServerWebSocket extends EventTarget {
     }
   }
 
-  private deliver(m: WebSocketMessage): void {
+  /** @internal A whole message from the codec. */
+  deliver(m: WebSocketMessage): void {
     // Only while OPEN: the transports open the socket before they feed it, and the codec delivers
     // no message once a Close was sent or received.
     const subscriber = this.incomingSubscriber;
@@ -407,7 +436,8 @@ export class ServerWebSocket extends EventTarget {
     this.endpoint.fail(1008, 'the peer does not read: send buffer over maxBufferedAmount');
   }
 
-  private onClosed(info: CloseInfo): void {
+  /** @internal The codec says the WebSocket is closed (handshake done, failed or lost). */
+  onClosed(info: CloseInfo): void {
     if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
     const clean = info.wasClean;
     this.state = 3;
@@ -421,11 +451,76 @@ export class ServerWebSocket extends EventTarget {
     // server closes first, RFC 6455 §7.1.1); a lost transport or a timeout (1006) is dropped.
     this.outbox.end();
     if (info.code === 1006) this.connection.abort();
-    this.resolveClosed(info);
+    this.closeInfo = info;
+    this.resolveClosed?.(info);
+    this.resolveClosed = undefined;
+    this.tracker?.forget(this);
+    this.tracker = undefined;
     this.incomingSubscriber?.complete();
     this.incomingSubscriber = undefined;
     if (!clean) this.dispatchEvent(new Event('error'));
     this.dispatchEvent(new WebSocketCloseEvent(info));
+  }
+}
+
+/**
+ * The socket's callbacks for its codec (EndpointSink) and its transport (ByteReceiver), as one
+ * object with methods: an idle socket keeps it instead of eight closures and their two objects.
+ */
+class SocketWiring implements EndpointSink, ByteReceiver {
+  constructor(
+    private readonly socket: ServerWebSocket,
+    private readonly outbox: Outbox,
+  ) {}
+
+  // EndpointSink
+  write(bytes: Uint8Array): void {
+    this.outbox.push(bytes);
+  }
+  message(m: WebSocketMessage): void {
+    this.socket.deliver(m);
+  }
+  peerClosing(): void {
+    this.socket.peerClosing();
+  }
+  closed(info: CloseInfo): void {
+    this.socket.onClosed(info);
+  }
+
+  // ByteReceiver
+  opened(): void {
+    this.socket.transportOpened();
+  }
+  chunk(bytes: Uint8Array): void {
+    this.socket.transportChunk(bytes);
+  }
+  end(): void {
+    this.socket.transportLost('the peer ended the stream without a Close');
+  }
+  error(e: unknown): void {
+    this.socket.transportLost(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/**
+ * A listener as EventTarget holds it: calls the application's listener with the socket as `this`
+ * and reports what it throws instead of letting Node end the process (see `addEventListener`).
+ * An object with `handleEvent`, where a closure would keep a Context too.
+ */
+class GuardedListener {
+  constructor(
+    private readonly socket: ServerWebSocket,
+    private readonly listener: EventListenerOrEventListenerObject,
+  ) {}
+
+  handleEvent(event: Event): void {
+    const listener = this.listener;
+    try {
+      if (typeof listener === 'function') listener.call(this.socket, event);
+      else listener.handleEvent(event);
+    } catch (e) {
+      this.socket.reportListenerError(e, event);
+    }
   }
 }
 

@@ -283,6 +283,7 @@ export class FrameParser {
     };
     this.state = State.Head;
     this.headFill = 0;
+    this.key = 0; // a key over 2^30 is a HeapNumber: an idle parser keeps a small integer
     this.payload = NO_PAYLOAD;
     this.payloadFill = 0;
     onFrame(frame);
