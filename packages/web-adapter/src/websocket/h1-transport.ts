@@ -13,10 +13,17 @@ type Carrying = Duplex & { [kTransport]?: H1Transport };
  *
  * The socket's listeners are functions shared by every transport (they find theirs on the socket)
  * and the outbox calls `outboxReady`, so an idle WebSocket keeps no closure here.
+ *
+ * Frames go out once per turn of the event loop, corked into one write: an application that
+ * answers each of the messages one socket read delivered (an echo, a chat fan-out) would
+ * otherwise make one write system call per message. Measured 2026-12-02, 50,000 echoes of
+ * 32-byte messages with 100 in flight from a ws client: `writeBuffer` was 45 % of the server's CPU.
  */
 export class H1Transport implements WebSocketTransport, OutboxReader {
   private receiver: ByteReceiver | undefined;
   private outbox: Outbox | undefined;
+  /** A write of what the outbox holds is due at the end of this turn (`flushSoon`). */
+  private flushDue = false;
 
   constructor(
     private readonly socket: Duplex,
@@ -40,7 +47,7 @@ export class H1Transport implements WebSocketTransport, OutboxReader {
     socket.write(this.responseHead);
     this.responseHead = '';
     receiver.opened();
-    this.outboxReady();
+    this.flush();
     const early = this.early;
     this.early = EMPTY;
     if (early.length > 0) receiver.chunk(early);
@@ -51,18 +58,28 @@ export class H1Transport implements WebSocketTransport, OutboxReader {
     socket.on('close', onClose);
   }
 
-  /** Writes what the outbox holds until the socket pushes back ('drain' resumes) or it is empty. */
+  /** The outbox has frames (or ended): they go out at the end of this turn, together. */
   outboxReady(): void {
+    if (this.flushDue) return;
+    this.flushDue = true;
+    process.nextTick(flushSoon, this);
+  }
+
+  /** Writes what the outbox holds, corked into one write, until the socket pushes back or it is empty. */
+  flush(): void {
+    this.flushDue = false;
     const socket = this.socket;
     const outbox = this.outbox as Outbox;
-    for (;;) {
-      if (socket.destroyed) return;
-      const chunk = outbox.take();
-      if (chunk === undefined) break;
-      if (!socket.write(chunk)) {
-        socket.once('drain', onDrain);
-        return;
-      }
+    if (socket.destroyed) return;
+    socket.cork();
+    let room = true;
+    for (let chunk = outbox.take(); chunk !== undefined; chunk = room ? outbox.take() : undefined) {
+      room = socket.write(chunk);
+    }
+    socket.uncork();
+    if (!room) {
+      socket.once('drain', onDrain); // 'drain' resumes
+      return;
     }
     // RFC 6455 §7.1.1: after the close handshake the server closes the TCP connection first.
     if (outbox.ended) socket.end();
@@ -112,5 +129,9 @@ function onClose(this: Carrying): void {
 }
 
 function onDrain(this: Carrying): void {
-  H1Transport.transportOf(this).outboxReady();
+  H1Transport.transportOf(this).flush();
+}
+
+function flushSoon(transport: H1Transport): void {
+  transport.flush();
 }
