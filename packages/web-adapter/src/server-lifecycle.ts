@@ -17,6 +17,7 @@ import { requestFromExchange } from './request-from-exchange.js';
 import type { RequestSink } from './request-sink.js';
 import { respondToExchange } from './response-to-exchange.js';
 import { OpenWebSockets } from './websocket/open-websockets.js';
+import { answerH2Upgrade } from './websocket/upgrade-websocket.js';
 
 /**
  * Options handed to `serverConnection` of `@h2tubes/h2-flow` (settings, limits, stages, ...); the
@@ -327,7 +328,7 @@ function dispatchExchange(
   const method = exchange.method;
   sink(request, (response) => {
     try {
-      respondToExchange(exchange, response, method);
+      if (!answerH2Upgrade(exchange, request, response)) respondToExchange(exchange, response, method);
     } catch (e) {
       response.body?.cancel().catch(ignore);
       if (exchange.signal.aborted) return; // the stream or the connection is gone: nobody to answer

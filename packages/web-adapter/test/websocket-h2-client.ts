@@ -9,6 +9,8 @@ export interface H2WebSocket {
   messages: WebSocketMessage[];
   closed: Promise<CloseInfo>;
   status: number;
+  /** The response's header fields (the 200's, RFC 8441 §5). */
+  headers: http2.IncomingHttpHeaders;
 }
 
 /**
@@ -34,9 +36,8 @@ export async function openH2WebSocket(
     ':path': path,
     'sec-websocket-version': '13',
   });
-  const status = await new Promise<number>((resolve) =>
-    stream.once('response', (h) => resolve(Number(h[':status']))),
-  );
+  const headers = await new Promise<http2.IncomingHttpHeaders>((resolve) => stream.once('response', resolve));
+  const status = Number(headers[':status']);
   const messages: WebSocketMessage[] = [];
   let resolveClosed!: (info: CloseInfo) => void;
   const closed = new Promise<CloseInfo>((resolve) => {
@@ -55,5 +56,5 @@ export async function openH2WebSocket(
   );
   stream.on('data', (c: Buffer) => endpoint.receive(new Uint8Array(c)));
   stream.on('end', () => endpoint.abort('stream ended'));
-  return { session, stream, endpoint, messages, closed, status };
+  return { session, stream, endpoint, messages, closed, status, headers };
 }

@@ -1,4 +1,5 @@
 import type { ConsumingPuller, ServerExchange } from '@h2tubes/h2-flow';
+import type { Pullable, Puller, PullSink } from '@h2tubes/tubes';
 import type { Outbox, OutboxReader } from './outbox.js';
 import type { ByteReceiver, WebSocketTransport } from './transport.js';
 
@@ -8,29 +9,23 @@ const MAX_PULL = 16_384;
 /**
  * A WebSocket over an HTTP/2 stream opened with extended CONNECT (RFC 8441 §5): the 200 response
  * keeps the stream open, and DATA frames carry the WebSocket bytes both ways. The response body is
- * a ReadableStream pulled by h2-flow only when the stream and connection windows allow, so frames
- * the peer has no window for stay in the outbox. Received DATA is acknowledged (credited back to
- * the peer's window) only through `ack`, i.e. once the application consumed it.
+ * this transport itself, a `Pullable` h2-flow pulls one chunk at a time only when the stream and
+ * connection windows allow, so frames the peer has no window for stay in the outbox. (It was a
+ * ReadableStream: its state, a waiting pull's Promise and its reactions were ~3 KB per idle
+ * WebSocket, and every frame went through a read() Promise.) Received DATA is acknowledged
+ * (credited back to the peer's window) only through `ack`, i.e. once the application consumed it.
  */
-export class H2Transport implements WebSocketTransport, OutboxReader {
-  /** The response body: status 200 answers the CONNECT; the stream ends when the outbox does. */
-  readonly body: ReadableStream<Uint8Array>;
+export class H2Transport implements WebSocketTransport, OutboxReader, Pullable<Uint8Array>, Puller {
   private outbox: Outbox | undefined;
   private receiver: ByteReceiver | undefined;
+  /** The request stream's puller, made at the first pull of the response body. */
   private puller: ConsumingPuller | undefined;
-  /** A pull waiting for the outbox: its stream's controller and how to settle it. */
-  private waitingController: ReadableStreamDefaultController<Uint8Array> | undefined;
-  private settleWaitingPull: ((settled: Promise<void> | undefined) => void) | undefined;
+  /** Who pulls the response body: h2-flow, once the 200 HEADERS went out. */
+  private responseSink: PullSink<Uint8Array> | undefined;
+  /** A request of the response body waits for the outbox. */
+  private waiting = false;
 
-  constructor(private readonly exchange: ServerExchange) {
-    this.body = new ReadableStream<Uint8Array>(
-      {
-        pull: (controller) => this.pull(controller),
-        cancel: () => this.receiver?.error(new Error('the HTTP/2 stream was cancelled')),
-      },
-      { highWaterMark: 0 },
-    );
-  }
+  constructor(private readonly exchange: ServerExchange) {}
 
   get pending(): number {
     return 0;
@@ -56,43 +51,51 @@ export class H2Transport implements WebSocketTransport, OutboxReader {
     }
   }
 
+  /** The response body (`Pullable`): h2-flow pulls it through this transport (`request`, `cancel`). */
+  pull(sink: PullSink<Uint8Array>): Puller {
+    if (this.responseSink !== undefined) {
+      sink.error(new Error('a WebSocket response body can be pulled once'));
+      return { request() {}, cancel() {} };
+    }
+    this.responseSink = sink;
+    return this;
+  }
+
   /**
-   * h2-flow pulls the body once it sent the 200 HEADERS and has room to send: the first pull is
-   * the moment the WebSocket is open (RFC 8441 §5: "the WebSocket connection is established").
+   * h2-flow asks for the next chunk of the response body when it has room to send. The first
+   * request comes once the 200 HEADERS went out: the moment the WebSocket is open (RFC 8441 §5:
+   * "the WebSocket connection is established").
    */
-  private pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> | undefined {
+  request(): void {
     if (this.puller === undefined) {
       // Open first: DATA the client sent before our 200 is delivered as soon as we listen, and
       // its messages must find the socket open (RFC 8441 §5), not be dropped as early.
       (this.receiver as ByteReceiver).opened();
       this.listen();
     }
-    // upgradeWebSocket() starts the socket before it returns the Response whose body this is.
+    // upgradeWebSocket() starts the socket before it returns the Response that brings us here.
     const outbox = this.outbox as Outbox;
+    const sink = this.responseSink as PullSink<Uint8Array>;
     const chunk = outbox.take(MAX_PULL);
-    if (chunk !== undefined) {
-      controller.enqueue(chunk);
-      return undefined;
-    }
-    if (outbox.ended) {
-      controller.close();
-      return undefined;
-    }
-    return new Promise<void>((resolve) => {
-      this.waitingController = controller;
-      this.settleWaitingPull = resolve;
+    if (chunk !== undefined) sink.next(chunk, false);
+    else if (outbox.ended) sink.complete();
+    else {
+      this.waiting = true;
       outbox.onReady(this);
-    });
+    }
   }
 
-  /** The outbox has a frame, or ended: the waiting pull takes it. */
+  /** The response body is no longer wanted (the stream was reset or the connection lost). */
+  cancel(): void {
+    this.waiting = false;
+    this.receiver?.error(new Error('the HTTP/2 stream was cancelled'));
+  }
+
+  /** The outbox has a frame, or ended: the waiting request takes it. */
   outboxReady(): void {
-    // Only a waiting pull registers with the outbox, which calls back once: both are set.
-    const settle = this.settleWaitingPull as (settled: Promise<void> | undefined) => void;
-    const controller = this.waitingController as ReadableStreamDefaultController<Uint8Array>;
-    this.settleWaitingPull = undefined;
-    this.waitingController = undefined;
-    settle(this.pull(controller));
+    if (!this.waiting) return;
+    this.waiting = false;
+    this.request();
   }
 
   /**

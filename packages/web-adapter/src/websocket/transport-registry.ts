@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { ServerExchange } from '@h2tubes/h2-flow';
+import type { Pullable } from '@h2tubes/tubes';
 import type { OpenWebSockets } from './open-websockets.js';
 import type { ServerWebSocket } from './server-websocket.js';
 
@@ -9,6 +10,8 @@ export interface H2UpgradeSource {
   readonly exchange: ServerExchange;
   /** The server's open WebSockets (closed with 1001 when it shuts down), if it tracks them. */
   readonly openSockets?: OpenWebSockets;
+  /** The frames of the WebSocket `upgradeWebSocket` made for this stream: the 200's body, if the handler returns its response. */
+  webSocketBody?: Pullable<Uint8Array>;
 }
 
 /** An HTTP/1.1 request with `Upgrade` whose socket node:http has handed over (RFC 6455 §4.2.1). */

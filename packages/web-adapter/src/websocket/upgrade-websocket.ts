@@ -1,3 +1,5 @@
+import type { ServerExchange } from '@h2tubes/h2-flow';
+import { responseParts } from '../response-to-exchange.js';
 import { H1Transport } from './h1-transport.js';
 import { H2Transport } from './h2-transport.js';
 import { acceptKey, chooseProtocol, hasToken, isValidKey } from './handshake.js';
@@ -10,7 +12,10 @@ export interface WebSocketUpgrade {
   readonly response: Response;
 }
 
-/** Marks the Response `upgradeWebSocket` makes for HTTP/1.1 (Fetch cannot build a 101). */
+/**
+ * Marks the Response `upgradeWebSocket` makes (for HTTP/1.1, Fetch cannot build a 101; for HTTP/2,
+ * its body is the socket's frames, which a Fetch body cannot carry without a ReadableStream).
+ */
 const UPGRADE_MARK = 'x-h2tubes-upgrade';
 
 /**
@@ -51,9 +56,12 @@ export function upgradeWebSocket(request: Request, options: WebSocketOptions = {
     const socket = new ServerWebSocket(transport, url, protocol ?? '', 'h2', options);
     source.openSockets?.track(socket);
     socket.start();
-    const responseHeaders = new Headers();
+    source.webSocketBody = transport;
+    // Marked like the HTTP/1.1 answer: `answerH2Upgrade` sends it as the 200 with the socket's
+    // frames as its body, and drops the mark.
+    const responseHeaders = new Headers({ [UPGRADE_MARK]: 'websocket' });
     if (protocol !== undefined) responseHeaders.set('sec-websocket-protocol', protocol);
-    return { socket, response: new Response(transport.body, { status: 200, headers: responseHeaders }) };
+    return { socket, response: new Response(null, { status: 200, headers: responseHeaders }) };
   }
   // RFC 6455 §4.2.1: GET, Upgrade: websocket, Connection: Upgrade, a 16-byte base64 key.
   const key = headers.get('sec-websocket-key');
@@ -89,4 +97,25 @@ export function takeUpgrade(request: Request, response: Response): ServerWebSock
   const socket = source.socketOpened;
   source.socketOpened = undefined;
   return socket;
+}
+
+/**
+ * Answers an extended CONNECT (RFC 8441 §5) when the handler's answer is `upgradeWebSocket`'s
+ * response (or a copy of it): status and fields as the Response has them, less the mark, and the
+ * WebSocket's frames as the body, pulled as the stream's windows allow. False, and nothing sent,
+ * for any other answer (internal).
+ */
+export function answerH2Upgrade(exchange: ServerExchange, request: Request, response: Response): boolean {
+  const source = upgradeSource(request);
+  if (source?.kind !== 'h2' || source.webSocketBody === undefined) return false;
+  if (response.headers.get(UPGRADE_MARK) !== 'websocket') return false;
+  const body = source.webSocketBody;
+  source.webSocketBody = undefined;
+  const { status, fields } = responseParts(response, exchange.method);
+  exchange.respond(
+    status,
+    fields.filter((f) => f.name !== UPGRADE_MARK),
+    body,
+  );
+  return true;
 }
