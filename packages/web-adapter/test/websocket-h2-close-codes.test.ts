@@ -82,3 +82,32 @@ describe('close codes for bad client input, node:http2 client over extended CONN
     await expectFailure(1002, (ws) => ws.stream.write(oversizedPing()));
   });
 });
+
+// A WebSocket whose HTTP/2 stream goes away without a close handshake: RFC 6455 §7.1.5, the
+// connection closed abnormally (1006, not clean), and the rest of the connection goes on.
+describe('an extended CONNECT stream that goes away without a Close frame', () => {
+  it('a client RST_STREAM (CANCEL) closes only that socket, 1006, not clean', async () => {
+    const closes: ServerClose[] = [];
+    server = await serve(echoHandler(closes));
+    const session = connect(server.port);
+    const bystander = await openH2WebSocket(server.port, '/echo', session);
+    const ws = await openH2WebSocket(server.port, '/echo', session);
+    expect(await echo(ws, 'before')).toBe('before');
+    ws.stream.close(http2.constants.NGHTTP2_CANCEL);
+    await expect.poll(() => closes).toEqual([expect.objectContaining({ code: 1006, wasClean: false })]);
+    expect(await echo(bystander, 'still here')).toBe('still here');
+  });
+
+  it('the client connection lost closes every socket on it, 1006, not clean', async () => {
+    const closes: ServerClose[] = [];
+    server = await serve(echoHandler(closes));
+    const session = connect(server.port);
+    const a = await openH2WebSocket(server.port, '/echo', session);
+    const b = await openH2WebSocket(server.port, '/echo', session);
+    expect(await echo(a, 'a')).toBe('a');
+    expect(await echo(b, 'b')).toBe('b');
+    session.destroy();
+    const abnormal = expect.objectContaining({ code: 1006, wasClean: false });
+    await expect.poll(() => closes).toEqual([abnormal, abnormal]);
+  });
+});
