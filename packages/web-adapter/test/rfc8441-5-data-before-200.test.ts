@@ -5,6 +5,7 @@ import { serve } from '../src/serve.js';
 import type { Server } from '../src/server-lifecycle.js';
 import { upgradeWebSocket } from '../src/websocket/index.js';
 import { textFrame } from './websocket-fake-transport.js';
+import { extendedConnect } from './websocket-h2-client.js';
 
 // RFC 8441 §5 / RFC 9113 §8.5: a client may send DATA on the extended CONNECT stream right after
 // its HEADERS, before the server's 200 arrives. Those bytes are WebSocket frames like any later
@@ -39,14 +40,7 @@ describe('DATA sent before the 200 of an extended CONNECT (node:http2 client)', 
     const dataArrived = new Promise<void>((r) => {
       resolveDataArrived = r;
     });
-    const stream = session.request({
-      ':method': 'CONNECT',
-      ':protocol': 'websocket',
-      ':scheme': 'http',
-      ':authority': `127.0.0.1:${server.port}`,
-      ':path': '/early',
-      'sec-websocket-version': '13',
-    });
+    const stream = session.request(extendedConnect(server.port, '/early'));
     stream.write(textFrame('sent early'));
     await dataArrived;
     // A PING round trip: the DATA written before it has reached the server.

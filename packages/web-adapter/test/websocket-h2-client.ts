@@ -13,6 +13,23 @@ export interface H2WebSocket {
   headers: http2.IncomingHttpHeaders;
 }
 
+/** The header fields of a WebSocket's extended CONNECT (RFC 8441 §4), with `fields` added or replaced. */
+export function extendedConnect(
+  port: number,
+  path: string,
+  fields: http2.OutgoingHttpHeaders = {},
+): http2.OutgoingHttpHeaders {
+  return {
+    ':method': 'CONNECT',
+    ':protocol': 'websocket',
+    ':scheme': 'http',
+    ':authority': `127.0.0.1:${port}`,
+    ':path': path,
+    'sec-websocket-version': '13',
+    ...fields,
+  };
+}
+
 /**
  * A WebSocket client over node:http2 by hand (RFC 8441 §4): wait for the server's
  * SETTINGS_ENABLE_CONNECT_PROTOCOL = 1, send CONNECT with `:protocol websocket`, and run the
@@ -28,14 +45,7 @@ export async function openH2WebSocket(
   // RFC 8441 §3: extended CONNECT only once the server announced it.
   if (session.remoteSettings.enableConnectProtocol !== true)
     throw new Error('no SETTINGS_ENABLE_CONNECT_PROTOCOL');
-  const stream = session.request({
-    ':method': 'CONNECT',
-    ':protocol': 'websocket',
-    ':scheme': 'http',
-    ':authority': `127.0.0.1:${port}`,
-    ':path': path,
-    'sec-websocket-version': '13',
-  });
+  const stream = session.request(extendedConnect(port, path));
   const headers = await new Promise<http2.IncomingHttpHeaders>((resolve) => stream.once('response', resolve));
   const status = Number(headers[':status']);
   const messages: WebSocketMessage[] = [];

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { serve } from '../src/serve.js';
 import type { Server } from '../src/server-lifecycle.js';
 import { upgradeWebSocket } from '../src/websocket/index.js';
-import { openH2WebSocket } from './websocket-h2-client.js';
+import { extendedConnect, openH2WebSocket } from './websocket-h2-client.js';
 
 // RFC 8441 §5: the answer to an extended CONNECT is a 200 whose stream then carries the WebSocket.
 // `upgradeWebSocket`'s Response is marked, and the server sends it with the socket's frames as
@@ -50,14 +50,7 @@ describe("upgradeWebSocket's response over HTTP/2", () => {
     });
     client = http2.connect(`http://127.0.0.1:${server.port}`);
     await new Promise<void>((resolve) => client?.once('remoteSettings', () => resolve()));
-    const stream = client.request({
-      ':method': 'CONNECT',
-      ':protocol': 'websocket',
-      ':scheme': 'http',
-      ':authority': `127.0.0.1:${server.port}`,
-      ':path': '/',
-      'sec-websocket-version': '13',
-    });
+    const stream = client.request(extendedConnect(server.port, '/'));
     const status = await new Promise<number>((resolve) =>
       stream.once('response', (h) => resolve(Number(h[':status']))),
     );

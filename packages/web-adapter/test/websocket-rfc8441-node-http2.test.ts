@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { serve } from '../src/serve.js';
 import type { AcceptH2, Server } from '../src/server-lifecycle.js';
 import { upgradeWebSocket } from '../src/websocket/index.js';
-import { openH2WebSocket } from './websocket-h2-client.js';
+import { extendedConnect, openH2WebSocket } from './websocket-h2-client.js';
 
 let server: Server | undefined;
 let client: http2.ClientHttp2Session | undefined;
@@ -67,14 +67,9 @@ describe('WebSocket over HTTP/2 extended CONNECT, node:http2 client', () => {
     const session = http2.connect(`http://127.0.0.1:${server.port}`);
     client = session;
     await new Promise<void>((resolve) => session.once('remoteSettings', () => resolve()));
-    const stream = session.request({
-      ':method': 'CONNECT',
-      ':protocol': 'websocket',
-      ':scheme': 'http',
-      ':authority': 'x',
-      ':path': '/',
-      'sec-websocket-version': '8',
-    });
+    const stream = session.request(
+      extendedConnect(server.port, '/', { ':authority': 'x', 'sec-websocket-version': '8' }),
+    );
     const status = await new Promise<number>((resolve) =>
       stream.once('response', (h) => resolve(Number(h[':status']))),
     );
