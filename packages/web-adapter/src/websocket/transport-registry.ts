@@ -10,8 +10,14 @@ export interface H2UpgradeSource {
   readonly exchange: ServerExchange;
   /** The server's open WebSockets (closed with 1001 when it shuts down), if it tracks them. */
   readonly openSockets?: OpenWebSockets;
-  /** The frames of the WebSocket `upgradeWebSocket` made for this stream: the 200's body, if the handler returns its response. */
-  webSocketBody?: Pullable<Uint8Array>;
+  /** The WebSocket `upgradeWebSocket` made for this stream, until the handler returns its response. */
+  pending?: PendingH2WebSocket;
+}
+
+/** A WebSocket made for an extended CONNECT, and its frames: the 200's body once the handler answers with it. */
+export interface PendingH2WebSocket {
+  readonly socket: ServerWebSocket;
+  readonly body: Pullable<Uint8Array>;
 }
 
 /** An HTTP/1.1 request with `Upgrade` whose socket node:http has handed over (RFC 6455 §4.2.1). */

@@ -4,7 +4,7 @@ import { H1Transport } from './h1-transport.js';
 import { H2Transport } from './h2-transport.js';
 import { acceptKey, chooseProtocol, hasToken, isValidKey } from './handshake.js';
 import { ServerWebSocket, type WebSocketOptions } from './server-websocket.js';
-import { upgradeSource } from './transport-registry.js';
+import { type H2UpgradeSource, upgradeSource } from './transport-registry.js';
 
 /** What `upgradeWebSocket` returns: the socket, and the Response the handler must return. */
 export interface WebSocketUpgrade {
@@ -54,9 +54,10 @@ export function upgradeWebSocket(request: Request, options: WebSocketOptions = {
       throw new TypeError(`extended CONNECT for ${exchange.protocol}, not websocket`);
     const transport = new H2Transport(exchange);
     const socket = new ServerWebSocket(transport, url, protocol ?? '', 'h2', options);
-    source.openSockets?.track(socket);
     socket.start();
-    source.webSocketBody = transport;
+    // Tracked once its response goes out (`answerH2Upgrade`): a handler that makes the socket
+    // and answers otherwise must not leave it in the server's set for good.
+    source.pending = { socket, body: transport };
     // Marked like the HTTP/1.1 answer: `answerH2Upgrade` sends it as the 200 with the socket's
     // frames as its body, and drops the mark.
     const responseHeaders = new Headers({ [UPGRADE_MARK]: 'websocket' });
@@ -107,15 +108,15 @@ export function takeUpgrade(request: Request, response: Response): ServerWebSock
  */
 export function answerH2Upgrade(exchange: ServerExchange, request: Request, response: Response): boolean {
   const source = upgradeSource(request);
-  if (source?.kind !== 'h2' || source.webSocketBody === undefined) return false;
-  if (response.headers.get(UPGRADE_MARK) !== 'websocket') return false;
-  const body = source.webSocketBody;
-  source.webSocketBody = undefined;
+  const pending = source?.kind === 'h2' ? source.pending : undefined;
+  if (pending === undefined || response.headers.get(UPGRADE_MARK) !== 'websocket') return false;
+  (source as H2UpgradeSource).pending = undefined;
+  source?.openSockets?.track(pending.socket);
   const { status, fields } = responseParts(response, exchange.method);
   exchange.respond(
     status,
     fields.filter((f) => f.name !== UPGRADE_MARK),
-    body,
+    pending.body,
   );
   return true;
 }
