@@ -64,4 +64,22 @@ describe("upgradeWebSocket's response over HTTP/2", () => {
     expect(body).toBe('not here');
     expect(opened).toBe(false);
   });
+
+  it('sends the messages of one turn in one DATA frame, which the client reads in one piece', async () => {
+    server = await serve((request) => {
+      const { socket, response } = upgradeWebSocket(request);
+      socket.onmessage = () => {
+        for (let i = 0; i < 50; i++) socket.send(`message ${i}`); // one turn: a burst
+      };
+      return response;
+    });
+    client = http2.connect(`http://127.0.0.1:${server.port}`);
+    const ws = await openH2WebSocket(server.port, '/', client);
+    let reads = 0;
+    ws.stream.on('data', () => reads++);
+    ws.endpoint.send('go');
+    await expect.poll(() => ws.messages.length).toBe(50);
+    expect(ws.messages[49]).toBe('message 49');
+    expect(reads).toBe(1); // 50 frames of ~12 octets, joined under the 16 KiB a pull may take
+  });
 });

@@ -24,6 +24,8 @@ export class H2Transport implements WebSocketTransport, OutboxReader, Pullable<U
   private responseSink: PullSink<Uint8Array> | undefined;
   /** A request of the response body waits for the outbox. */
   private waiting = false;
+  /** h2-flow cancelled the response body: a request answered late must not reach it. */
+  private cancelled = false;
 
   constructor(private readonly exchange: ServerExchange) {}
 
@@ -67,6 +69,7 @@ export class H2Transport implements WebSocketTransport, OutboxReader, Pullable<U
    * "the WebSocket connection is established").
    */
   request(): void {
+    if (this.cancelled) return;
     if (this.puller === undefined) {
       // Open first: DATA the client sent before our 200 is delivered as soon as we listen, and
       // its messages must find the socket open (RFC 8441 §5), not be dropped as early.
@@ -76,7 +79,7 @@ export class H2Transport implements WebSocketTransport, OutboxReader, Pullable<U
     // upgradeWebSocket() starts the socket before it returns the Response that brings us here.
     const outbox = this.outbox as Outbox;
     const sink = this.responseSink as PullSink<Uint8Array>;
-    const chunk = outbox.take(MAX_PULL);
+    const chunk = outbox.takeJoined(MAX_PULL);
     if (chunk !== undefined) sink.next(chunk, false);
     else if (outbox.ended) sink.complete();
     else {
@@ -88,14 +91,18 @@ export class H2Transport implements WebSocketTransport, OutboxReader, Pullable<U
   /** The response body is no longer wanted (the stream was reset or the connection lost). */
   cancel(): void {
     this.waiting = false;
+    this.cancelled = true;
     this.receiver?.error(new Error('the HTTP/2 stream was cancelled'));
   }
 
-  /** The outbox has a frame, or ended: the waiting request takes it. */
+  /**
+   * The outbox has a frame, or ended: the waiting request takes it at the end of this turn, with
+   * whatever else the application sends in the same turn (`takeJoined`).
+   */
   outboxReady(): void {
     if (!this.waiting) return;
     this.waiting = false;
-    this.request();
+    process.nextTick(requestSoon, this);
   }
 
   /**
@@ -126,4 +133,8 @@ export class H2Transport implements WebSocketTransport, OutboxReader, Pullable<U
   complete(): void {
     (this.receiver as ByteReceiver).end();
   }
+}
+
+function requestSoon(transport: H2Transport): void {
+  transport.request();
 }

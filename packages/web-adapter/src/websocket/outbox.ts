@@ -42,6 +42,34 @@ export class Outbox {
     return head.subarray(0, max);
   }
 
+  /**
+   * Like `take`, but frames queued behind a head shorter than `max` join it, copied into one chunk
+   * of at most `max` octets: a burst of small frames (an echo answering a read's messages) then
+   * goes out as one HTTP/2 DATA frame, not one each, and the peer handles one read for it.
+   */
+  takeJoined(max: number): Uint8Array | undefined {
+    const chunks = this.chunks;
+    const head = chunks[0];
+    if (head === undefined || chunks.length === 1 || head.length >= max) return this.take(max);
+    let n = 1;
+    let total = head.length;
+    for (let next = chunks[1]; next !== undefined && total + next.length <= max; next = chunks[++n]) {
+      total += next.length;
+    }
+    if (n === 1) return this.take(max);
+    const joined = new Uint8Array(total);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const c = chunks[i] as Uint8Array;
+      joined.set(c, at);
+      at += c.length;
+    }
+    chunks.splice(0, n);
+    this.octets -= total;
+    this.taken?.();
+    return joined;
+  }
+
   /** Drops every queued frame (the connection is being failed). */
   clear(): void {
     this.chunks.length = 0;
